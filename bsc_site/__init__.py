@@ -1,0 +1,3 @@
+"""bsc-site: Balanced Scorecards kept as files, published as a static site."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,187 @@
+"""Errors: identities that clash and references that do not resolve."""
+
+from __future__ import annotations
+
+from ..model import Kpi, Scorecards, Unit
+from ..periods import Frequency
+from ..problems import Location, Problems, did_you_mean
+from ..status.scoring import threshold_conflict
+
+
+def check_references(sc: Scorecards, problems: Problems) -> None:
+    _unit_tree(sc, problems)
+    org_perspectives = {p.id for p in sc.organization.perspectives}
+    theme_ids = {t.id for t in sc.organization.themes}
+    _duplicates([(p.id, p.location) for p in sc.organization.perspectives], "perspective", problems)
+    _duplicates([(t.id, t.location) for t in sc.organization.themes], "theme", problems)
+    _duplicates([(d.id, d.location) for d in sc.organization.kpi_library], "KPI definition", problems)
+    for unit in sc.units:
+        _unit(sc, unit, org_perspectives, theme_ids, problems)
+    _actuals(sc, problems)
+
+
+def _duplicates(items: list[tuple[str, Location]], what: str, problems: Problems, scope: str = "") -> None:
+    first: dict[str, Location] = {}
+    for ident, loc in items:
+        if ident in first:
+            problems.error(loc, "duplicate-id", f"{what} id '{ident}' is used twice{scope}",
+                           field="id", hint=f"the first is at {first[ident]}")
+        else:
+            first[ident] = loc
+
+
+def _unit_tree(sc: Scorecards, problems: Problems) -> None:
+    _duplicates([(u.id, u.location) for u in sc.units], "unit", problems)
+    ids = {u.id for u in sc.units}
+    roots = [u for u in sc.units if u.parent is None]
+    for u in sc.units:
+        if u.parent is not None and u.parent not in ids:
+            problems.error(u.location, "unknown-parent", f"unit '{u.id}' names parent '{u.parent}', "
+                           "which is no unit's id", field="parent", hint=did_you_mean(u.parent, ids))
+        if u.parent == u.id:
+            problems.error(u.location, "unit-cycle", f"unit '{u.id}' is its own parent", field="parent")
+    if len(roots) > 1:
+        names = ", ".join(f"'{u.id}' ({u.location})" for u in roots)
+        for u in roots[1:]:
+            problems.error(u.location, "many-roots", f"more than one unit has no parent: {names}",
+                           field="parent", hint="exactly one unit, the enterprise, has no parent")
+    if sc.units and not roots:
+        problems.error(sc.units[0].location, "no-root", "every unit has a parent, so there is no enterprise unit",
+                       field="parent", hint="remove 'parent:' from the top unit")
+    by_id = {u.id: u for u in sc.units}
+    reported: set[str] = set()
+    for u in sc.units:
+        chain = [u.id]
+        current = u
+        while current.parent in by_id and current.parent != current.id:
+            if current.parent in chain:
+                cycle = chain[chain.index(current.parent):]
+                if not reported & set(cycle):
+                    problems.error(u.location, "unit-cycle",
+                                   "units form a cycle of parents: " + " -> ".join(cycle + [current.parent]),
+                                   field="parent")
+                    reported.update(cycle)
+                break
+            chain.append(current.parent)
+            current = by_id[current.parent]
+
+
+def _unit(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set[str], problems: Problems) -> None:
+    scope = f" in unit '{unit.id}'"
+    for extra in unit.extra_perspectives:
+        p = extra.perspective
+        if p.id in org_perspectives:
+            problems.error(p.location, "duplicate-id", f"perspective '{p.id}' is already an organisation "
+                           "perspective", field="extra_perspectives.id", hint="choose another id")
+        if extra.after is not None and extra.after not in org_perspectives | {e.perspective.id for e in unit.extra_perspectives}:
+            problems.error(p.location, "unknown-perspective", f"'after: {extra.after}' names no perspective",
+                           field="extra_perspectives.after", hint=did_you_mean(extra.after, org_perspectives))
+    for omitted in unit.omitted_perspectives:
+        if omitted.perspective not in org_perspectives:
+            problems.error(omitted.location, "unknown-perspective",
+                           f"omitted perspective '{omitted.perspective}' is not an organisation perspective",
+                           field="omitted_perspectives.perspective",
+                           hint=did_you_mean(omitted.perspective, org_perspectives))
+    usable = {p.id for p in sc.perspectives(unit)}
+    omitted_ids = {o.perspective for o in unit.omitted_perspectives}
+    _duplicates([(o.id, o.location) for o in unit.objectives], "objective", problems, scope)
+    _duplicates([(k.id, k.location) for k in unit.kpis], "KPI", problems, scope)
+    _duplicates([(i.id, i.location) for i in unit.initiatives], "initiative", problems, scope)
+    objective_ids = {o.id for o in unit.objectives}
+    parent = sc.unit(unit.parent) if unit.parent else None
+    parent_ids = {o.id for o in parent.objectives} if parent else set()
+    for o in unit.objectives:
+        if o.perspective in omitted_ids:
+            problems.error(o.location, "omitted-perspective", f"objective '{o.id}' is in perspective "
+                           f"'{o.perspective}', which this unit omits", field="perspective")
+        elif o.perspective not in usable:
+            problems.error(o.location, "unknown-perspective", f"objective '{o.id}' names perspective "
+                           f"'{o.perspective}', which is not defined", field="perspective",
+                           hint=did_you_mean(o.perspective, usable) or f"perspectives are {', '.join(sorted(usable))}")
+        if o.theme is not None and o.theme not in theme_ids:
+            problems.error(o.location, "unknown-theme", f"objective '{o.id}' names theme '{o.theme}', "
+                           "which organization.yml does not declare", field="theme",
+                           hint=did_you_mean(o.theme, theme_ids))
+        for link in o.drives:
+            if link.target == o.id:
+                problems.error(link.location, "self-link", f"objective '{o.id}' drives itself", field="drives")
+            elif link.target not in objective_ids:
+                problems.error(link.location, "unknown-objective", f"'drives' names '{link.target}', "
+                               f"which is no objective of unit '{unit.id}'", field="drives",
+                               hint=did_you_mean(link.target, objective_ids))
+        for link in o.supports:
+            if parent is None and unit.parent is not None:
+                continue  # the unknown parent is reported once, above
+            if parent is None:
+                problems.error(link.location, "unknown-objective", f"unit '{unit.id}' has no parent, so "
+                               f"objective '{o.id}' cannot support '{link.target}'", field="supports")
+            elif link.target not in parent_ids:
+                problems.error(link.location, "unknown-objective", f"'supports' names '{link.target}', "
+                               f"which is no objective of the parent unit '{parent.id}'", field="supports",
+                               hint=did_you_mean(link.target, parent_ids))
+        for kpi in o.kpis:
+            _kpi(sc, kpi, problems)
+    for i in unit.initiatives:
+        for link in i.objectives:
+            if link.target not in objective_ids:
+                problems.error(link.location, "unknown-objective", f"initiative '{i.id}' serves '{link.target}', "
+                               f"which is no objective of unit '{unit.id}'", field="objectives",
+                               hint=did_you_mean(link.target, objective_ids))
+
+
+def _kpi(sc: Scorecards, kpi: Kpi, problems: Problems) -> None:
+    for name, series in (("target", kpi.target), ("red_flag", kpi.red_flag)):
+        for period, _ in series.by_period:
+            if period.frequency not in (kpi.frequency, Frequency.ANNUAL):
+                problems.error(kpi.location, "period-frequency",
+                               f"KPI '{kpi.id}' is reported {kpi.frequency.value} but its {name} names "
+                               f"period {period.label}", field=name,
+                               hint=f"use {kpi.frequency.value} periods, or a fiscal year for the whole year")
+    if kpi.red_flag.is_empty or kpi.target.is_empty:
+        return
+    periods = [None] + [p for p, _ in kpi.target.by_period] + [p for p, _ in kpi.red_flag.by_period]
+    seen = set()
+    for period in periods:
+        if period is None:
+            target, red_flag = kpi.target.default, kpi.red_flag.default
+        else:
+            target = kpi.target.at(period, sc.calendar)
+            red_flag = kpi.red_flag.at(period, sc.calendar)
+        if target is None or red_flag is None or (target, red_flag) in seen:
+            continue
+        seen.add((target, red_flag))
+        conflict = threshold_conflict(target, red_flag, kpi.direction)
+        if conflict:
+            where = f" for {period.label}" if period else ""
+            problems.error(kpi.location, "threshold-direction", f"KPI '{kpi.id}'{where}: {conflict}",
+                           field="red_flag")
+
+
+def _actuals(sc: Scorecards, problems: Problems) -> None:
+    seen: dict[tuple[str, str, str], Location] = {}
+    kpis = {u.id: {k.id: k for k in u.kpis} for u in sc.units}
+    for a in sc.actuals:
+        unit_kpis = kpis.get(a.unit_id)
+        if unit_kpis is None:
+            problems.error(a.location, "unknown-unit", f"no unit '{a.unit_id}'", field="unit",
+                           hint=did_you_mean(a.unit_id, kpis))
+            continue
+        kpi = unit_kpis.get(a.kpi_id)
+        if kpi is None:
+            problems.error(a.location, "unknown-kpi", f"unit '{a.unit_id}' has no KPI '{a.kpi_id}'", field="kpi",
+                           hint=did_you_mean(a.kpi_id, unit_kpis))
+            continue
+        if a.period.frequency is not kpi.frequency:
+            problems.error(a.location, "period-frequency",
+                           f"KPI '{a.kpi_id}' is reported {kpi.frequency.value}, but this row is for "
+                           f"{a.period.frequency.value} period {a.period.label}", field="period",
+                           hint={"monthly": "write months as 2026-09", "quarterly": "write quarters as 2026-Q3",
+                                 "annual": "write fiscal years as 2026"}[kpi.frequency.value])
+            continue
+        key = (a.unit_id, a.kpi_id, a.period.label)
+        if key in seen:
+            problems.error(a.location, "duplicate-actual",
+                           f"a second value for {a.unit_id}/{a.kpi_id} in {a.period.label}", field="period",
+                           hint=f"the first is at {seen[key]}; keep one")
+        else:
+            seen[key] = a.location

@@ -1,0 +1,158 @@
+"""The `bsc` command: validate, status, export, schema."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from . import __version__
+from .problems import Problems
+
+DEFAULT_PATH = "scorecards"
+
+
+def _period_label(text: str) -> str:
+    """Reject a malformed --period as a usage error (exit 2) before anything is read."""
+    from .periods import FiscalCalendar, PeriodError
+
+    try:
+        FiscalCalendar().parse(text)
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
+
+
+def _report(problems: Problems, stream=sys.stderr) -> None:
+    for p in problems.sorted():
+        print(p.format(), file=stream)
+    errors, warnings = len(problems.errors), len(problems.warnings)
+    if errors or warnings:
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", file=stream)
+
+
+def _open(args, strict: bool = False):
+    from .project import open_project
+
+    project = open_project(args.path, period=getattr(args, "period", None), strict=strict)
+    return project
+
+
+def cmd_validate(args) -> int:
+    project = _open(args, strict=args.strict)
+    _report(project.problems, sys.stdout)
+    if project.ok:
+        units = len(project.scorecards.units)
+        kpis = sum(len(u.kpis) for u in project.scorecards.units)
+        print(f"{args.path}: {units} units, {kpis} KPIs, {len(project.scorecards.actuals)} actuals: "
+              + ("valid" if not project.problems.warnings else "valid, with warnings"))
+    return 0 if project.ok else 1
+
+
+def _evaluate(args):
+    from .status.evaluate import evaluate
+
+    project = _open(args)
+    if not project.ok:
+        _report(project.problems)
+        return None
+    return evaluate(project.scorecards, project.period)
+
+
+def cmd_status(args) -> int:
+    from .terminal import status_table
+
+    ev = _evaluate(args)
+    if ev is None:
+        return 1
+    width = shutil.get_terminal_size((120, 24)).columns
+    print(status_table(ev, width))
+    return 0
+
+
+def _write(text: str, output: str | None, force: bool) -> int:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return 0
+    path = Path(output)
+    if path.exists() and not force:
+        print(f"bsc: {output} exists; not overwriting it (use --force to replace it)", file=sys.stderr)
+        return 1
+    path.write_text(text, encoding="utf-8", newline="\n")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from . import export
+
+    ev = _evaluate(args)
+    if ev is None:
+        return 1
+    text = export.dumps(export.evaluation_json(ev)) if args.format == "json" else export.to_csv(ev)
+    return _write(text, args.output, args.force)
+
+
+def cmd_schema(args) -> int:
+    from . import schema
+
+    schemas = schema.all_schemas()
+    if args.out is None:
+        sys.stdout.write(schema.dumps(schemas[args.name]))
+        return 0
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    status = 0
+    for name, document in schemas.items():
+        status |= _write(schema.dumps(document), str(out / f"{name}.schema.json"), args.force)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bsc", description="Balanced Scorecards as code.")
+    parser.add_argument("--version", action="version", version=f"bsc-site {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_path(p):
+        p.add_argument("path", nargs="?", default=DEFAULT_PATH,
+                       help=f"the scorecard folder (default: {DEFAULT_PATH})")
+        return p
+
+    p = with_path(sub.add_parser("validate", help="check the files; report every problem with its location"))
+    p.add_argument("--strict", action="store_true", help="treat design-check warnings as errors")
+    p.add_argument("--period", type=_period_label, help="the review period for the freshness checks, e.g. 2026-Q3")
+    p.set_defaults(run=cmd_validate)
+
+    p = with_path(sub.add_parser("status", help="print units x perspectives with their status"))
+    p.add_argument("--period", type=_period_label, help="the review period, e.g. 2026-Q3 (default: the latest with data)")
+    p.set_defaults(run=cmd_status)
+
+    p = with_path(sub.add_parser("export", help="write the evaluated model as JSON or CSV"))
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--period", type=_period_label, help="the review period (default: the latest with data)")
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+    p.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("schema", help="print or write the JSON Schemas of the file formats")
+    p.add_argument("name", nargs="?", default="unit", choices=("organization", "unit", "actuals", "evaluation"))
+    p.add_argument("--out", help="write every schema into this folder")
+    p.add_argument("--force", action="store_true", help="replace existing schema files")
+    p.set_defaults(run=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BrokenPipeError:  # `bsc export | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

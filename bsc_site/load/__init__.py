@@ -1,0 +1,74 @@
+"""Load a scorecard folder into the model, collecting every problem on the way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import model as m
+from ..periods import FiscalCalendar
+from ..problems import Location, Problems
+from . import fields
+from .actuals import read_actuals
+from .scorecard import UnitBuilder, build_organization, read_record_file
+from .text import ACTUALS_SUFFIXES, YAML_SUFFIXES, display_path, find_files
+
+ORGANIZATION_FILES = ("organization.yml", "organization.yaml", "organisation.yml", "organisation.yaml")
+
+
+def input_files(root: Path) -> list[Path]:
+    """Every file the loader reads, for watching and hashing."""
+    org = [root / n for n in ORGANIZATION_FILES if (root / n).is_file()]
+    return org + find_files(root / "units", YAML_SUFFIXES) + find_files(root / "actuals", ACTUALS_SUFFIXES)
+
+
+def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
+    """Read a scorecard folder; None when it cannot be read at all (problems say why)."""
+    root = Path(root)
+    if not root.is_dir():
+        problems.error(Location(display_path(root)), "no-folder", "no such folder",
+                       hint="give the folder holding organization.yml, units/ and actuals/")
+        return None
+    org_path = next((root / n for n in ORGANIZATION_FILES if (root / n).is_file()), None)
+    if org_path is None:
+        problems.error(Location(display_path(root / "organization.yml")), "no-organization",
+                       "organization.yml is missing", hint="run 'bsc init' to start a scorecard project")
+        return None
+    org_rec = read_record_file(org_path, fields.ORGANIZATION, problems)
+    if org_rec is None:
+        return None
+    organization = build_organization(org_rec, problems)
+    calendar = FiscalCalendar(organization.fiscal_year_start)
+    library = {d["id"]: d for d in org_rec.get("kpis", ()) if "id" in d.values and "name" in d.values}
+
+    unit_files = find_files(root / "units", YAML_SUFFIXES)
+    if not unit_files:
+        problems.error(Location(display_path(root / "units")), "no-units", "no unit files found",
+                       hint="add one YAML file per unit under units/")
+    builder = UnitBuilder(calendar, library, problems)
+    units = []
+    for path in unit_files:
+        rec = read_record_file(path, fields.UNIT, problems)
+        if rec is not None and {"id", "name"} <= rec.values.keys():
+            units.append(builder.unit(rec))
+    actuals = read_actuals(find_files(root / "actuals", ACTUALS_SUFFIXES), calendar, problems)
+    return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals))
+
+
+def hierarchy_order(units: list[m.Unit]) -> tuple[m.Unit, ...]:
+    """Parents before children, siblings in file order; units outside the tree keep file order at the end."""
+    children: dict[str | None, list[m.Unit]] = {}
+    ids = {u.id for u in units}
+    for u in units:
+        children.setdefault(u.parent if u.parent in ids else None, []).append(u)
+    ordered: list[m.Unit] = []
+    seen: set[int] = set()
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        u = stack.pop()
+        if id(u) in seen:
+            continue
+        seen.add(id(u))
+        ordered.append(u)
+        stack.extend(reversed(children.get(u.id, [])))
+    ordered.extend(u for u in units if id(u) not in seen)  # cycles: reported by the checks
+    return tuple(ordered)

@@ -1,0 +1,188 @@
+"""Read actuals (KPI values per period) from CSV or YAML files.
+
+Spreadsheet exports are accepted as they come: UTF-8 with or without BOM, UTF-16,
+Windows line endings, comma, semicolon or tab separators, decimal commas, thousands
+separators, a trailing per cent sign, and N/A or empty cells for "not reported".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from pathlib import Path
+
+from ..model import Actual
+from ..periods import FiscalCalendar, PeriodError
+from ..problems import Location, Problems, did_you_mean, one_of
+from .fields import ACTUAL
+from .reader import Reader, describe, is_number
+from .text import display_path, read_text
+from .yaml_source import read_yaml
+
+COLUMNS = tuple(f.name for f in ACTUAL.fields)
+REQUIRED = tuple(f.name for f in ACTUAL.fields if f.required) + ("value",)
+NOT_REPORTED = {"", "n/a", "na", "-", "—", "null", "none", "#n/a"}
+
+_PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+def parse_number(text: str, decimal_comma: bool) -> float | None:
+    """A cell as a number; None for 'not reported'; ValueError with the reason otherwise."""
+    cell = text.strip()
+    if cell.lower() in NOT_REPORTED:
+        return None
+    if cell.endswith("%"):
+        cell = cell[:-1].strip()
+    cell = _SPACES.sub("", cell)  # 1 234 567 and 1'234'567
+    if cell.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
+        raise ValueError(f"'{text}' is not a finite number")
+    if _PLAIN.match(cell) and not (decimal_comma and "." in cell and _THOUSANDS_DOT.match(cell)):
+        value = float(cell)
+    elif _THOUSANDS_COMMA.match(cell) and not decimal_comma:
+        value = float(cell.replace(",", ""))
+    elif _THOUSANDS_DOT.match(cell) and decimal_comma:
+        value = float(cell.replace(".", "").replace(",", "."))
+    elif _DECIMAL_COMMA.match(cell) and decimal_comma:
+        value = float(cell.replace(",", "."))
+    else:
+        hint = " (with ';' as separator, write decimals with a comma)" if decimal_comma else ""
+        raise ValueError(f"'{text}' is not a number{hint}")
+    if not math.isfinite(value):
+        raise ValueError(f"'{text}' is not a finite number")
+    return value
+
+
+def _delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
+    text = read_text(path, problems)
+    if text is None:
+        return []
+    name = display_path(path)
+    if not text.strip():
+        problems.error(Location(name), "empty-file", "the file is empty: expected a header row "
+                       "'unit,kpi,period,value,note' and one row per value")
+        return []
+    delimiter = _delimiter(text.split("\n", 1)[0])
+    decimal_comma = delimiter == ";"
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        problems.error(Location(name, line, 1), "csv-syntax", f"CSV syntax error: {exc}",
+                       hint="check for an unclosed quote")
+        return []
+    header = [h.strip().lower() for h in rows[0][1]]
+    columns: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h in COLUMNS:
+            if h in columns:
+                problems.error(Location(name, 1, 1), "csv-header", f"column '{h}' appears twice in the header")
+            columns[h] = i
+        elif h:
+            problems.error(Location(name, 1, 1), "csv-header", f"unknown column '{h}'",
+                           hint=did_you_mean(h, COLUMNS) or f"the columns are {one_of(COLUMNS)}")
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        problems.error(Location(name, 1, 1), "csv-header", f"the header has no column {one_of(missing)}",
+                       hint="the first row must name the columns: unit,kpi,period,value,note")
+        return []
+    out = []
+    for line, row in rows[1:]:
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {c: (row[i].strip() if i < len(row) else "") for c, i in columns.items()}
+        if len(row) > len(header):
+            problems.error(Location(name, line, 1), "csv-row",
+                           f"row has {len(row)} cells but the header has {len(header)}",
+                           hint="quote text containing the separator" +
+                                (" (decimal commas need ';' as separator)" if delimiter == "," else ""))
+            continue
+        loc = Location(name, line, columns["value"] + 1)
+        try:
+            value = parse_number(cells["value"], decimal_comma)
+        except ValueError as exc:
+            problems.error(loc, "not-a-number", f"row {line}: {exc}", field="value",
+                           hint="write a plain number such as 42.5, or leave the cell empty if not reported")
+            continue
+        actual = _actual(cells, value, calendar, Location(name, line, 1), problems)
+        if actual:
+            out.append(actual)
+    return out
+
+
+def _actual(cells: dict, value, calendar: FiscalCalendar, loc: Location, problems: Problems) -> Actual | None:
+    ok = True
+    for column in ("unit", "kpi", "period"):
+        if not cells.get(column):
+            problems.error(loc, "missing-field", f"the '{column}' cell is empty", field=column)
+            ok = False
+    if not ok:
+        return None
+    try:
+        period = calendar.parse(cells["period"])
+    except PeriodError as exc:
+        problems.error(loc, "bad-period", str(exc), field="period")
+        return None
+    return Actual(cells["unit"], cells["kpi"], period, value, cells.get("note", ""), loc)
+
+
+def read_yaml_actuals(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
+    text = read_text(path, problems)
+    if text is None:
+        return []
+    node = read_yaml(text, display_path(path), problems)
+    if node is None:
+        return []
+    if not isinstance(node.value, list):
+        problems.error(node.location, "wrong-type", f"expected a list of actuals, got {describe(node.plain)}",
+                       hint="each entry: - {unit: ..., kpi: ..., period: ..., value: ...}")
+        return []
+    reader = Reader(problems)
+    out = []
+    for i, item in enumerate(node.value):
+        if isinstance(item.value, dict) and isinstance(item.value.get("value"), type(item)):
+            raw = item.value["value"].value
+            if isinstance(raw, str):  # "N/A" and friends
+                try:
+                    parsed = parse_number(raw, decimal_comma=False)
+                except ValueError as exc:
+                    problems.error(item.value["value"].location, "not-a-number", str(exc), field="value")
+                    continue
+                item = type(item)({**item.value, "value": type(item)(parsed, item.value["value"].location)},
+                                  item.location, item.key_locations)
+        rec = reader.record(item, ACTUAL, f"[{i + 1}]")
+        if rec is None or not {"unit", "kpi", "period"} <= rec.values.keys():
+            continue
+        value = rec.get("value")
+        if value is not None and not is_number(value):
+            continue
+        actual = _actual({"unit": rec["unit"], "kpi": rec["kpi"], "period": rec["period"],
+                          "note": rec.get("note", "")}, value, calendar, rec.location, problems)
+        if actual:
+            out.append(actual)
+    return out
+
+
+def read_actuals(files: list[Path], calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
+    """All actuals from the given files, in file and row order."""
+    out: list[Actual] = []
+    for path in files:
+        if path.suffix.lower() == ".csv":
+            out.extend(read_csv(path, calendar, problems))
+        else:
+            out.extend(read_yaml_actuals(path, calendar, problems))
+    return out

@@ -1,0 +1,155 @@
+"""Read YAML into values that remember where they came from.
+
+PyYAML's own constructor forgets line numbers and silently keeps the last of two equal
+keys; we compose the node tree ourselves so every value carries its location and a
+duplicate key is an error instead of lost data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..problems import Location, Problems
+
+try:  # libyaml is several times faster and gives the same marks
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_VALUES = 200_000  # bounds alias expansion ("billion laughs") per file
+MAX_DEPTH = 40
+
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML value and where it starts; mappings also know where each key is."""
+
+    value: Any  # dict[str, Located] | list[Located] | scalar
+    location: Location
+    key_locations: dict[str, Location] = field(default_factory=dict, compare=False)
+
+    @property
+    def plain(self) -> Any:
+        """The value with locations stripped, recursively."""
+        if isinstance(self.value, dict):
+            return {k: v.plain for k, v in self.value.items()}
+        if isinstance(self.value, list):
+            return [v.plain for v in self.value]
+        return self.value
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Converter:
+    def __init__(self, file: str, problems: Problems):
+        self.file = file
+        self.problems = problems
+        self.count = 0
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def at(self, mark: yaml.Mark) -> Location:
+        return Location(self.file, mark.line + 1, mark.column + 1)
+
+    def convert(self, node: yaml.Node, depth: int = 0) -> Located:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooLarge(f"more than {MAX_VALUES:,} values (an alias expanding into itself?)")
+        if depth > MAX_DEPTH:
+            raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep")
+        loc = self.at(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, loc, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return Located([self.convert(item, depth + 1) for item in node.value], loc)
+        try:
+            value = self.scalars.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.problems.error(loc, "yaml-value", f"cannot read the value {node.value!r}: {exc}")
+            value = node.value
+        return Located(value, loc)
+
+    def mapping(self, node: yaml.MappingNode, loc: Location, depth: int) -> Located:
+        values: dict[str, Located] = {}
+        keys: dict[str, Location] = {}
+        merged: list[tuple[str, Located, Location]] = []
+        for key_node, value_node in node.value:
+            key_loc = self.at(key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.error(key_loc, "yaml-key", "a key must be plain text, not a list or mapping")
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                for source in self._merge_sources(value_node, depth):
+                    for k, v in source.value.items():
+                        merged.append((k, v, source.key_locations[k]))
+                continue
+            key = key_node.value
+            if key in keys:
+                self.problems.error(
+                    key_loc, "duplicate-key", f"'{key}' is given twice in this mapping",
+                    field=key, hint=f"the first is on line {keys[key].line}; YAML would silently keep only the last",
+                )
+                continue
+            keys[key] = key_loc
+            values[key] = self.convert(value_node, depth + 1)
+        for key, value, key_loc in merged:  # explicit keys win over merged ones, as in YAML 1.1
+            if key not in values:
+                values[key] = value
+                keys[key] = key_loc
+        return Located(values, loc, keys)
+
+    def _merge_sources(self, node: yaml.Node, depth: int) -> list[Located]:
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        sources = []
+        for item in nodes:
+            converted = self.convert(item, depth + 1)
+            if isinstance(converted.value, dict):
+                sources.append(converted)
+            else:
+                self.problems.error(converted.location, "yaml-merge", "'<<' merges only mappings")
+        return sources
+
+
+def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
+    """Parse one YAML document into located values; problems are collected, not raised."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        problems.error(Location(file), "file-too-large",
+                       f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
+                       hint="split it into several files")
+        return None
+    try:
+        documents = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+        problem = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        problems.error(loc, "yaml-syntax", f"YAML syntax error: {problem}{context}",
+                       hint="check indentation, and quote text containing ': ' or starting with a special character")
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(Location(file), "yaml-syntax", f"YAML syntax error: {exc}")
+        return None
+    except RecursionError:
+        problems.error(Location(file), "yaml-too-deep", "the YAML is nested too deeply to read")
+        return None
+    documents = [d for d in documents if d is not None]
+    if not documents:
+        return None
+    if len(documents) > 1:
+        problems.error(Location(file, documents[1].start_mark.line + 1, 1), "yaml-documents",
+                       "the file holds more than one YAML document ('---')", hint="keep one document per file")
+    converter = _Converter(file, problems)
+    try:
+        return converter.convert(documents[0])
+    except _TooLarge as exc:
+        problems.error(Location(file), "yaml-too-large", f"the YAML is too large to read: {exc}")
+    except RecursionError:
+        problems.error(Location(file), "yaml-too-deep", "the YAML is nested too deeply to read")
+    return None

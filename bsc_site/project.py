@@ -1,0 +1,41 @@
+"""Open a scorecard folder: load it, validate it, and pick the review period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .check import validate
+from .load import load
+from .model import Scorecards
+from .periods import Period, PeriodError
+from .problems import Location, Problems
+
+
+@dataclass
+class Project:
+    """A loaded scorecard folder with everything found wrong in it."""
+
+    scorecards: Scorecards | None
+    problems: Problems
+    period: Period | None
+
+    @property
+    def ok(self) -> bool:
+        return self.scorecards is not None and not self.problems.errors
+
+
+def open_project(path: Path | str, *, period: str | None = None, strict: bool = False) -> Project:
+    """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data)."""
+    problems = Problems()
+    sc = load(Path(path), problems)
+    if sc is None:
+        return Project(None, problems, None)
+    chosen = None
+    if period is not None:
+        try:
+            chosen = sc.calendar.parse(period)
+        except PeriodError as exc:
+            problems.error(Location("--period"), "bad-period", str(exc))
+    validate(sc, problems, chosen, strict)
+    return Project(sc, problems, chosen or sc.latest_review_period())

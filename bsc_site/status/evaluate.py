@@ -1,0 +1,266 @@
+"""Evaluate a validated scorecard model for one review period.
+
+Missing-data policy, applied everywhere: a KPI with no reported value for the period is
+"no data"; it gets no score and is left out of every roll-up, where it is counted ("2 of 3
+KPIs reported"). It is never treated as zero. A KPI reported more often than the review
+period combines the periods that were reported (by its aggregation) and compares them to
+the same periods' targets. A KPI reported less often than the review period shows its
+latest completed period, labelled as such.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..model import Kpi, Objective, Perspective, Scorecards, Unit
+from ..periods import FiscalCalendar, Period
+from .scoring import (
+    SCORE_DECIMALS, Direction, Status, Target, Thresholds, Trend, aggregate, band, default_red_flag, explain, score,
+    trend, variance, variance_ratio,
+)
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """A KPI in one period: what was reported, what was expected, and the verdict."""
+
+    period: Period
+    direction: Direction
+    actual: float | None
+    target: Target | None
+    red_flag: Target | None
+    red_flag_defaulted: bool
+    score: float | None
+    status: Status
+    explanation: str
+    basis: str  # how the actual was obtained, e.g. "sum of 2 of 3 months reported"
+    reported: tuple[Period, ...] = ()
+    note: str = ""
+
+    @property
+    def variance(self) -> float | None:
+        if self.actual is None or self.target is None:
+            return None
+        return variance(self.actual, self.target, self.direction)
+
+    @property
+    def variance_ratio(self) -> float | None:
+        if self.actual is None or self.target is None:
+            return None
+        return variance_ratio(self.actual, self.target, self.direction)
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    kpi: Kpi
+    current: KpiValue
+    previous: KpiValue | None
+    year_to_date: KpiValue | None
+    history: tuple[KpiValue, ...]  # one per review period, oldest first, ending with current
+
+    @property
+    def trend(self) -> Trend | None:
+        if self.previous is None:
+            return None
+        return trend(self.previous.actual, self.current.actual, self.kpi.direction, self.current.target)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A weighted average of children's scores, with how many children counted."""
+
+    score: float | None
+    status: Status
+    counted: int
+    total: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ObjectiveResult:
+    objective: Objective
+    rollup: Rollup
+    kpis: tuple[KpiResult, ...]
+
+
+@dataclass(frozen=True)
+class PerspectiveResult:
+    perspective: Perspective
+    rollup: Rollup
+    objectives: tuple[ObjectiveResult, ...]
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    unit: Unit
+    rollup: Rollup
+    perspectives: tuple[PerspectiveResult, ...]
+
+    @cached_property
+    def objectives(self) -> dict[str, ObjectiveResult]:
+        return {o.objective.id: o for p in self.perspectives for o in p.objectives}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The whole organisation evaluated for one review period."""
+
+    scorecards: Scorecards
+    period: Period | None
+    review_periods: tuple[Period, ...]  # oldest first, ending with `period`
+    units: dict[str, UnitResult]
+
+    def unit(self, unit_id: str) -> UnitResult:
+        return self.units[unit_id]
+
+
+def _combine(values: list[Target], aggregation) -> Target:
+    if isinstance(values[0], tuple):
+        return (aggregate([v[0] for v in values], aggregation), aggregate([v[1] for v in values], aggregation))
+    return aggregate(values, aggregation)
+
+
+class Evaluator:
+    """Computes KPI values and roll-ups; one instance per scorecard model."""
+
+    def __init__(self, sc: Scorecards):
+        self.sc = sc
+        self.calendar: FiscalCalendar = sc.calendar
+        settings = sc.organization.status
+        self.tolerance = settings.tolerance
+        self.thresholds = Thresholds(settings.on_track, settings.at_risk)
+
+    # -- one KPI ---------------------------------------------------------------------
+
+    def kpi_value(self, kpi: Kpi, period: Period) -> KpiValue:
+        """The KPI's value, target and status for a review period of any frequency."""
+        actuals = self.sc.actuals_by_kpi.get(kpi.key, {})
+        if kpi.frequency.rank > period.frequency.rank:
+            native = self.calendar.latest_ended(period, kpi.frequency)
+            value = self._native(kpi, native, actuals)
+            basis = f"{kpi.frequency.value} value for {native.label}, the latest completed {kpi.frequency.value} period"
+            return dataclasses.replace(value, period=period, basis=basis)
+        periods = self.calendar.subperiods(period, kpi.frequency)
+        if len(periods) == 1:
+            return self._native(kpi, periods[0], actuals)
+        return self._combined(kpi, period, periods, actuals, "")
+
+    def year_to_date(self, kpi: Kpi, period: Period) -> KpiValue | None:
+        if kpi.frequency.rank > period.frequency.rank:
+            return None
+        periods = self.calendar.year_to_date(period, kpi.frequency)
+        return self._combined(kpi, period, periods, self.sc.actuals_by_kpi.get(kpi.key, {}), "year to date: ")
+
+    def _native(self, kpi: Kpi, period: Period, actuals) -> KpiValue:
+        actual = actuals.get(period)
+        value = actual.value if actual else None
+        target = kpi.target.at(period, self.calendar)
+        red_flag = kpi.red_flag.at(period, self.calendar)
+        basis = "reported" if value is not None else "not reported"
+        return self._judge(kpi, period, value, target, red_flag, basis, (period,) if value is not None else (),
+                           actual.note if actual else "")
+
+    def _combined(self, kpi: Kpi, period: Period, periods: list[Period], actuals, prefix: str) -> KpiValue:
+        reported = [p for p in periods if actuals.get(p) is not None and actuals[p].value is not None]
+        unit_word = {"monthly": "months", "quarterly": "quarters", "annual": "years"}[kpi.frequency.value]
+        if not reported:
+            return self._judge(kpi, period, None, kpi.target.at(period, self.calendar), None,
+                               f"{prefix}none of {len(periods)} {unit_word} reported", (), "")
+        values = [actuals[p].value for p in reported]
+        targets = [kpi.target.at(p, self.calendar) for p in reported]
+        red_flags = [kpi.red_flag.at(p, self.calendar) for p in reported]
+        agg = kpi.aggregation
+        target = _combine(targets, agg) if all(t is not None for t in targets) else None
+        red_flag = _combine(red_flags, agg) if target is not None and all(r is not None for r in red_flags) else None
+        missing = [p.label for p in periods if p not in reported]
+        basis = f"{prefix}{agg.value} of {len(reported)} of {len(periods)} {unit_word}"
+        basis += f" ({', '.join(missing)} not reported)" if missing else ""
+        notes = "; ".join(f"{p.label}: {actuals[p].note}" for p in reported if actuals[p].note)
+        return self._judge(kpi, period, aggregate(values, agg), target, red_flag, basis, tuple(reported), notes)
+
+    def _judge(self, kpi: Kpi, period: Period, actual, target, red_flag, basis, reported, note) -> KpiValue:
+        defaulted = False
+        if target is not None and red_flag is None:
+            red_flag = default_red_flag(target, kpi.direction, self.tolerance)
+            defaulted = True
+        if actual is None:
+            status, value_score, text = Status.NO_DATA, None, (
+                f"No value was reported for {period.label} ({basis}); the KPI is left out of roll-ups.")
+        elif target is None:
+            status, value_score, text = Status.NO_TARGET, None, (
+                f"Actual {actual:g} but no target is set for {period.label}, so there is nothing to judge it by; "
+                "the KPI is left out of roll-ups.")
+        else:
+            value_score = score(actual, target, red_flag, kpi.direction)
+            status = band(value_score, self.thresholds)
+            text = explain(actual, target, red_flag, kpi.direction, value_score, status,
+                           red_flag_defaulted=defaulted, tolerance=self.tolerance)
+        return KpiValue(period, kpi.direction, actual, target, red_flag if target is not None else None, defaulted,
+                        value_score, status, text, basis, reported, note)
+
+    def kpi_result(self, kpi: Kpi, periods: tuple[Period, ...]) -> KpiResult:
+        history = tuple(self.kpi_value(kpi, p) for p in periods)
+        current = history[-1]
+        previous = history[-2] if len(history) > 1 else None
+        return KpiResult(kpi, current, previous, self.year_to_date(kpi, periods[-1]), history)
+
+    # -- roll-ups ----------------------------------------------------------------------
+
+    def rollup(self, parts: list[tuple[float | None, float]], what: str) -> Rollup:
+        """Weighted average over the parts that have a score; the rest are counted, not zeroed."""
+        scored = [(s, w) for s, w in parts if s is not None and w > 0]
+        total = len(parts)
+        weight = sum(w for _, w in scored)
+        if not scored or weight == 0:
+            status = Status.NO_DATA
+            text = f"None of {total} {what} has a score yet, so there is no status." if total else f"No {what}."
+            return Rollup(None, status, 0, total, text)
+        value = sum(s * w for s, w in scored) / weight
+        status = band(value, self.thresholds)
+        left_out = total - len(scored)
+        weights = {w for _, w in scored}
+        how = "average" if len(weights) == 1 else "weighted average"
+        text = f"The {how} of {len(scored)} of {total} {what} scores is {round(value, SCORE_DECIMALS):.2f} of 10, " \
+               f"so {status.label.lower()}."
+        if left_out:
+            text += f" {left_out} without a score (no data, no target or weight 0) {'is' if left_out == 1 else 'are'} " \
+                    "left out, not counted as zero."
+        return Rollup(value, status, len(scored), total, text)
+
+    def objective(self, objective: Objective, periods: tuple[Period, ...]) -> ObjectiveResult:
+        kpis = tuple(self.kpi_result(k, periods) for k in objective.kpis)
+        rollup = self.rollup([(k.current.score, k.kpi.weight) for k in kpis], "KPIs")
+        return ObjectiveResult(objective, rollup, kpis)
+
+    def unit(self, unit: Unit, periods: tuple[Period, ...]) -> UnitResult:
+        perspectives = []
+        for p in self.sc.perspectives(unit):
+            objectives = tuple(self.objective(o, periods) for o in unit.objectives if o.perspective == p.id)
+            rollup = self.rollup([(o.rollup.score, o.objective.weight) for o in objectives], "objectives")
+            perspectives.append(PerspectiveResult(p, rollup, objectives))
+        rollup = self.rollup([(p.rollup.score, p.perspective.weight) for p in perspectives if p.objectives],
+                             "perspectives")
+        return UnitResult(unit, rollup, tuple(perspectives))
+
+
+def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Period, ...]:
+    """The review periods shown in histories: up to `count`, ending with `period`."""
+    periods = [period]
+    first = sc.periods_with_data[0] if sc.periods_with_data else period
+    while len(periods) < count and periods[0].start > first.start:
+        periods.insert(0, sc.calendar.previous(periods[0]))
+    return tuple(periods)
+
+
+def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8) -> Evaluation:
+    """Evaluate every unit for `period` (default: the latest review period with data)."""
+    period = period or sc.latest_review_period()
+    if period is None:  # no actuals at all yet: the review period of today
+        period = sc.calendar.period_at(datetime.date.today(), sc.organization.review_cadence)
+    periods = review_periods(sc, period, history)
+    evaluator = Evaluator(sc)
+    units = {u.id: evaluator.unit(u, periods) for u in sc.units}
+    return Evaluation(sc, period, periods, units)
