@@ -274,7 +274,7 @@ def test_red_flag_equal_to_target_is_allowed():
     [
         (22, 25, HIGHER, ["higher is better", "25", "22"]),
         (5, 3, LOWER, ["lower is better", "3", "5"]),
-        ((30, 20), (15, 40), RANGE, ["low end above its high"]),
+        ((30, 20), (15, 40), RANGE, ["upside down"]),
         ((20, 30), (21, 40), RANGE, ["low red flag 21"]),
         ((20, 30), (15, 29), RANGE, ["high red flag 29"]),
         (22, (15, 40), RANGE, ["pair", "22"]),
@@ -414,9 +414,10 @@ def test_trend_range_compares_the_distance_to_the_midpoint():
     assert trend(25, 29, RANGE, TARGET_RANGE) is Trend.WORSENING
 
 
-def test_trend_range_needs_its_target():
+def test_trend_of_a_range_without_its_target_is_unknown():
+    assert trend(1, 2, RANGE) is None
     with pytest.raises(ValueError):
-        trend(1, 2, RANGE)
+        trend(1, 2, RANGE, 5)
 
 
 def test_small_changes_are_steady():

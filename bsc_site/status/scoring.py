@@ -215,7 +215,10 @@ def threshold_conflict(target: Target, red_flag: Target, direction: Direction) -
         low, high = target
         low_rf, high_rf = red_flag
         if low > high:
-            return f"the target range [{_num(low)}, {_num(high)}] has its low end above its high"
+            return (
+                f"the target range [{_num(low)}, {_num(high)}] is upside down: "
+                "its low end is above its high end"
+            )
         if low_rf > low:
             return (
                 f"the low red flag {_num(low_rf)} must be at or below the low end of the "
@@ -350,8 +353,8 @@ def trend(
     """Whether ``current`` is better than ``previous``; None when either is missing.
 
     Higher is better: a rise improves. Lower is better: a fall improves. Range: moving
-    closer to the midpoint of the target range improves (``target`` required), as the
-    score peaks there. A change of at most ``steady_within`` relative to the previous
+    closer to the midpoint of the target range improves, as the score peaks there; with
+    no target range there is no midpoint, so no trend (None). A change of at most ``steady_within`` relative to the previous
     value (for a range: relative to the half-width, or to the midpoint's size when the
     range has no width) is steady, so noise in the last digit does not flip the arrow.
     """
@@ -362,7 +365,7 @@ def trend(
     _check_finite(current, "current")
     if direction is Direction.RANGE:
         if target is None:
-            raise ValueError("the trend of a range KPI needs its target range")
+            return None
         low, high = _pair(target, "target")
         half_width = (high - low) / 2
         midpoint = low + half_width
