@@ -60,6 +60,7 @@ class KpiResult:
     previous: KpiValue | None
     year_to_date: KpiValue | None
     history: tuple[KpiValue, ...]  # one per review period, oldest first, ending with current
+    native_history: tuple[KpiValue, ...] = ()  # one per reporting period of the KPI, first report to now
 
     @property
     def trend(self) -> Trend | None:
@@ -205,7 +206,17 @@ class Evaluator:
         history = tuple(self.kpi_value(kpi, p) for p in periods)
         current = history[-1]
         previous = history[-2] if len(history) > 1 else None
-        return KpiResult(kpi, current, previous, self.year_to_date(kpi, periods[-1]), history)
+        return KpiResult(kpi, current, previous, self.year_to_date(kpi, periods[-1]), history,
+                         self.native_history(kpi, periods[-1]))
+
+    def native_history(self, kpi: Kpi, until: Period) -> tuple[KpiValue, ...]:
+        """Every reporting period of the KPI from its first report up to `until`."""
+        actuals = self.sc.actuals_by_kpi.get(kpi.key, {})
+        reported = [p for p, a in actuals.items() if a.value is not None and p.end <= until.end]
+        if not reported:
+            return ()
+        last = self.calendar.latest_ended(until, kpi.frequency)
+        return tuple(self._native(kpi, p, actuals) for p in self.calendar.range(min(reported), last))
 
     # -- roll-ups ----------------------------------------------------------------------
 

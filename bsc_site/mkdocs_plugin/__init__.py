@@ -1,0 +1,1 @@
+"""The MkDocs front end: a thin plugin over the site plan."""

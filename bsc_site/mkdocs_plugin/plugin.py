@@ -1,0 +1,96 @@
+"""The `bsc` MkDocs plugin: scorecard files in, generated pages out."""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from ..project import open_project
+from ..site.links import Links
+from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, nav_tree
+from ..status.evaluate import evaluate
+from .config import ScorecardConfig
+
+log = logging.getLogger("mkdocs.plugins.bsc")
+
+CSS = "assets/bsc/bsc.css"
+
+
+class ScorecardPlugin(BasePlugin[ScorecardConfig]):
+    """Reads the scorecard folder, validates it, and adds one page per unit and the overview pages."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, GeneratedPage] = {}
+        self.evaluation = None
+
+    def _resolve(self, config: MkDocsConfig, path: str) -> Path:
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        return (base / path).resolve()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.root = self._resolve(config, self.config.scorecards)
+        self.templates = self._resolve(config, self.config.templates)
+        if "attr_list" not in config.markdown_extensions:
+            config.markdown_extensions.append("attr_list")  # headings carry stable anchors: {#objective-id}
+        if CSS not in config.extra_css:
+            config.extra_css.insert(0, CSS)
+        prefix = self.config.path.strip("/")
+        self.links = Links(prefix, config.use_directory_urls)
+        return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        # Everything that can fail runs here, before MkDocs empties the site folder, so a
+        # failed build leaves the last good site in place.
+        project = open_project(self.root, period=self.config.period, strict=self.config.strict)
+        for problem in project.problems.sorted():
+            (log.error if problem.severity.value == "error" else log.warning)(problem.format())
+        errors, warnings = project.problems.errors, project.problems.warnings
+        if errors:
+            raise PluginError(f"bsc: {len(errors)} error(s) in {self.root}; nothing was built (see above)")
+        if warnings and config.strict:
+            raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
+        self.evaluation = evaluate(project.scorecards, project.period)
+        planner = SitePlanner(self.evaluation, SiteOptions(links=self.links, templates=self.templates))
+        self.pages = {p.path: p for p in planner.pages()}
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for file in list(files):
+            if file.abs_src_path and Path(file.abs_src_path).is_relative_to(self.templates):
+                files.remove(file)  # template overrides are inputs, not site files
+        clashes = [path for path in self.pages if files.get_file_from_path(path) is not None]
+        if clashes:
+            raise PluginError(
+                "bsc: generated pages would replace your own files: "
+                + ", ".join(posixpath.join(config.docs_dir, c) for c in clashes)
+                + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
+            )
+        for page in self.pages.values():
+            files.append(File.generated(config, page.path, content=page.markdown))
+        css = resources.files("bsc_site").joinpath("assets", "bsc.css").read_bytes()
+        files.append(File.generated(config, CSS, content=css))
+        if self.config.nav and config.nav is None:
+            config.nav = nav_tree(self.evaluation, self.links) + _own_pages(files, self.pages)
+        return files
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        generated = self.pages.get(page.file.src_uri)
+        return generated.fill(output) if generated else output
+
+    def on_serve(self, server, config: MkDocsConfig, builder):
+        server.watch(str(self.root))
+        if self.templates.is_dir():
+            server.watch(str(self.templates))
+        return server
+
+
+def _own_pages(files: Files, generated: dict[str, GeneratedPage]) -> list:
+    """The site author's Markdown pages, after the generated ones, in path order."""
+    return sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)

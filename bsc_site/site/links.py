@@ -1,0 +1,67 @@
+"""Where each generated page lives, and relative URLs between them.
+
+Links inside generated HTML are not rewritten by MkDocs (only Markdown links are), so
+the site plan computes final relative URLs itself, for either URL style.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Links:
+    """Page paths under `prefix`, and the URL style of the generator."""
+
+    prefix: str = ""  # folder of the generated pages inside the docs, '' for the top
+    directory_urls: bool = True
+
+    def _path(self, *parts: str) -> str:
+        return posixpath.join(self.prefix, *parts) if self.prefix else posixpath.join(*parts)
+
+    # -- source paths (Markdown files) --------------------------------------------------
+    def home(self) -> str:
+        return self._path("index.md")
+
+    def unit(self, unit_id: str) -> str:
+        return self._path("units", unit_id, "index.md")
+
+    def catalogue(self) -> str:
+        return self._path("kpis.md")
+
+    def initiatives(self) -> str:
+        return self._path("initiatives.md")
+
+    def owners(self) -> str:
+        return self._path("owners.md")
+
+    def theme(self, theme_id: str) -> str:
+        return self._path("themes", f"{theme_id}.md")
+
+    # -- URLs ---------------------------------------------------------------------------
+    def url_of(self, src: str) -> str:
+        """The page's URL path from the site root, as the generator serves it."""
+        if not self.directory_urls:
+            return src[:-3] + ".html"
+        if src == "index.md" or src.endswith("/index.md"):
+            return src[: -len("index.md")]
+        return src[:-3] + "/"
+
+    def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        """A relative link from one generated page to another (or to an anchor on itself)."""
+        target = self.url_of(to_src)
+        here = self.url_of(from_src)
+        base = here if here.endswith("/") or here == "" else posixpath.dirname(here) + "/"
+        if target == here and anchor:
+            return f"#{anchor}"
+        rel = posixpath.relpath(target or ".", base.rstrip("/") or ".")
+        if target == "" or target.endswith("/"):
+            rel = "./" if rel == "." else rel + "/"
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def asset(self, from_src: str, path: str) -> str:
+        """A relative URL to a file at `path` from the site root."""
+        here = self.url_of(from_src)
+        base = here if here.endswith("/") or here == "" else posixpath.dirname(here) + "/"
+        return posixpath.relpath(path, base.rstrip("/") or ".")

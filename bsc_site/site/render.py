@@ -1,0 +1,98 @@
+"""The Jinja environment for generated pages: autoescaped, overridable, with domain filters."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..model import Kpi
+from ..status.scoring import Status, Target
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:", re.IGNORECASE)
+_UNSAFE_REF = re.compile(r"^(\s*\[[^\]]*\]:\s*<?\s*)(?:javascript|vbscript|data|file)\s*:", re.IGNORECASE | re.MULTILINE)
+
+
+def md_text(text: object) -> Markup:
+    """User text placed in Markdown (e.g. a heading): no HTML, no Markdown syntax."""
+    escaped = html.escape(str(text), quote=True)
+    return Markup(_MD_SPECIAL.sub(r"\\\1", escaped).replace("\n", " "))
+
+
+def md_block(text: object) -> Markup:
+    """User Markdown (descriptions, strategy): Markdown kept, raw HTML and script links defused."""
+    escaped = html.escape(str(text), quote=False)
+    escaped = _UNSAFE_LINK.sub("](#", escaped)
+    escaped = _UNSAFE_REF.sub(r"\1#", escaped)
+    return Markup(escaped)
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """1234.5 -> '1,234.5'; None -> '–'."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if not text.lstrip("-").strip("0.,"):
+        text = text.lstrip("-")  # -0.0 rounds to zero: no sign
+    return text.replace("-", "−")
+
+
+def with_unit(text: str, unit: str) -> str:
+    if not unit or text == "–":
+        return text
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
+
+
+def kpi_value(value: Target | None, kpi: Kpi, show_unit: bool = True) -> str:
+    """A value or range in the KPI's number format and unit."""
+    if value is None:
+        return "–"
+    if isinstance(value, tuple):
+        text = f"{number(value[0], kpi.decimals)}–{number(value[1], kpi.decimals)}"
+    else:
+        text = number(value, kpi.decimals)
+    return with_unit(text, kpi.unit) if show_unit else text
+
+
+def signed(value: float | None, kpi: Kpi) -> str:
+    if value is None:
+        return "–"
+    text = number(abs(value), kpi.decimals)
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return with_unit(sign + text, kpi.unit)
+
+
+def score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def status_badge(status: Status, overridden: bool = False) -> Markup:
+    """Icon + word + colour class: status never depends on colour alone."""
+    return Markup(
+        f'<span class="bsc-status bsc-status--{status.value}">'
+        f'<span class="bsc-status__icon" aria-hidden="true">{html.escape(status.icon)}</span> '
+        f"{html.escape(status.label)}</span>"
+    )
+
+
+def environment(override_dir: Path | None = None) -> jinja2.Environment:
+    """Templates from `override_dir` first (the site author's), then the package's."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir is not None and override_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(override_dir)))
+    loaders.append(jinja2.PackageLoader("bsc_site", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md_text, markdown=md_block, number=number, kpi_value=kpi_value, signed=signed,
+                       score=score, badge=status_badge)
+    return env
