@@ -13,6 +13,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from ..maps import GraphvizError
 from ..project import open_project
 from ..site.links import Links
 from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, nav_tree
@@ -58,8 +59,16 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if warnings and config.strict:
             raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
         self.evaluation = evaluate(project.scorecards, project.period)
-        planner = SitePlanner(self.evaluation, SiteOptions(links=self.links, templates=self.templates))
-        self.pages = {p.path: p for p in planner.pages()}
+        options = SiteOptions(links=self.links, templates=self.templates,
+                              cache_dir=self._resolve(config, self.config.cache_dir))
+        try:
+            planner = SitePlanner(self.evaluation, options)
+            self.pages = {p.path: p for p in planner.pages()}
+        except GraphvizError as exc:
+            raise PluginError(f"bsc: {exc}") from None
+        stats = planner.layout_stats
+        log.info(f"bsc: {len(self.pages)} pages; maps: {stats.cached} from cache, {stats.laid_out} laid out "
+                 f"by {stats.processes} dot process(es)")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for file in list(files):

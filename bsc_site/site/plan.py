@@ -14,7 +14,9 @@ from typing import Callable
 
 from markupsafe import Markup
 
-from ..model import Initiative, Kpi, Objective, Unit
+from ..maps import LayoutStats, StrategyMap, line_of_sight_map, render_maps, theme_map, unit_map
+from ..maps.graphviz import Graphviz
+from ..model import Kpi, Objective, Unit
 from ..status.evaluate import Evaluation, UnitResult
 from .charts import history_chart, sparkline
 from .links import Links
@@ -40,26 +42,36 @@ class GeneratedPage:
         return _MARKER.sub(lambda m: self.fragments.get(m.group(1), ""), html)
 
 
+    def inlined(self) -> str:
+        """The Markdown with every fragment in place, for generators without a post-page hook."""
+        return _MARKER.sub(lambda m: self.fragments.get(m.group(1), ""), self.markdown)
+
+
 @dataclass(frozen=True)
 class SiteOptions:
     links: Links = Links()
     templates: Path | None = None  # the site author's template overrides
-    inline: bool = False  # put fragments straight into the Markdown
-    maps: Callable[[str, object], str] | None = None  # (kind, subject) -> SVG/HTML, from the maps stage
+    maps: bool = True  # draw strategy maps (needs Graphviz)
+    cache_dir: Path | None = None  # where laid-out maps are cached
+    graphviz: Graphviz | None = None
+
+
+@dataclass(frozen=True)
+class _MapRequest:
+    key: str
 
 
 class _Slots:
-    def __init__(self, inline: bool):
-        self.inline = inline
-        self.fragments: dict[str, str] = {}
+    """Collects a page's fragments; each becomes a marker in the Markdown."""
 
-    def __call__(self, html: str) -> Markup:
-        if not html:
+    def __init__(self) -> None:
+        self.fragments: dict[str, object] = {}
+
+    def __call__(self, content: object) -> Markup:
+        if not content:
             return Markup("")
-        if self.inline:
-            return Markup(html)
         key = str(len(self.fragments))
-        self.fragments[key] = str(html)
+        self.fragments[key] = content if isinstance(content, _MapRequest) else str(content)
         return Markup(MARKER.format(key))
 
 
@@ -70,6 +82,8 @@ class SitePlanner:
         self.ev = ev
         self.sc = ev.scorecards
         self.options = options
+        self.map_requests: dict[str, StrategyMap] = {}
+        self.layout_stats = LayoutStats()
         self.links = options.links
         self.env = environment(options.templates)
         org = self.sc.organization
@@ -125,12 +139,24 @@ class SitePlanner:
         }
 
     def _render(self, template: str, src: str, title: str, **context) -> GeneratedPage:
-        slots = _Slots(self.options.inline)
+        slots = _Slots()
         markdown = self.env.get_template(template).render(**self._globals(src, slots), **context)
         return GeneratedPage(src, title, markdown, slots.fragments)
 
-    def _map(self, kind: str, subject: object) -> str:
-        return self.options.maps(kind, subject) if self.options.maps else ""
+    def _map(self, src: str, build: Callable[..., StrategyMap | None], *args) -> _MapRequest | None:
+        """Ask for a map on page `src`; it is laid out with all the others after rendering."""
+        if not self.options.maps:
+            return None
+
+        def href(unit_id: str, anchor: str) -> str:
+            return self.links.href(src, self.links.unit(unit_id), anchor)
+
+        strategy_map = build(self.ev, *args, href)
+        if strategy_map is None:
+            return None
+        key = f"{src}|{strategy_map.key}"
+        self.map_requests[key] = strategy_map
+        return _MapRequest(key)
 
     def _heat_rows(self) -> list[tuple[int, UnitResult]]:
         depth: dict[str, int] = {}
@@ -153,7 +179,8 @@ class SitePlanner:
             children=children, children_rows=[(0, c) for c in children], heat_columns=self.heat_columns,
             supported_by={o.id: self._supported_by.get((unit.id, o.id), []) for o in unit.objectives},
             drives=drives, last_update=latest.label if latest else None,
-            map_html=self._map("unit", result),
+            map_html=self._map(self.links.unit(unit.id), unit_map, unit.id),
+            line_of_sight=self._map(self.links.unit(unit.id), line_of_sight_map, unit.id),
         )
 
     def home_page(self) -> GeneratedPage:
@@ -163,10 +190,12 @@ class SitePlanner:
             "home.md.j2", self.links.home(), self.sc.organization.name,
             units=self.sc.units, root=self.ev.units[root.id] if root else None,
             heat_rows=self._heat_rows(), heat_columns=self.heat_columns, themes=self.sc.organization.themes,
-            last_update=latest.label if latest else None, map_html=self._map("enterprise", self.ev),
+            last_update=latest.label if latest else None,
+            map_html=self._map(self.links.home(), unit_map, root.id) if root else None,
             catalogue_src=_rel_md(self.links.home(), self.links.catalogue()),
             initiatives_src=_rel_md(self.links.home(), self.links.initiatives()),
             owners_src=_rel_md(self.links.home(), self.links.owners()),
+            theme_src=lambda theme_id: _rel_md(self.links.home(), self.links.theme(theme_id)),
         )
 
     def catalogue_page(self) -> GeneratedPage:
@@ -200,11 +229,27 @@ class SitePlanner:
         ordered = sorted(owners.items(), key=lambda kv: kv[0].casefold())
         return self._render("owners.md.j2", self.links.owners(), "Owners", owners=ordered)
 
+    def theme_page(self, theme) -> GeneratedPage:
+        members = [(u, self.ev.units[u.id].objectives[o.id]) for u in self.sc.units for o in u.objectives
+                   if o.theme == theme.id]
+        src = self.links.theme(theme.id)
+        return self._render("theme.md.j2", src, theme.name, theme=theme, members=members,
+                            unit_count=len({u.id for u, _ in members}),
+                            map_html=self._map(src, theme_map, theme.id))
+
     def pages(self) -> list[GeneratedPage]:
-        """Every generated page, in a stable order."""
+        """Every generated page, in a stable order, with its maps laid out."""
         out = [self.home_page()]
         out += [self.unit_page(u) for u in self.sc.units]
+        out += [self.theme_page(t) for t in self.sc.organization.themes]
         out += [self.catalogue_page(), self.initiatives_page(), self.owners_page()]
+        figures = render_maps(list(self.map_requests.values()), self.options.cache_dir, self.options.graphviz,
+                              self.layout_stats) if self.map_requests else []
+        by_request = dict(zip(self.map_requests, figures))
+        for page in out:
+            for marker, content in page.fragments.items():
+                if isinstance(content, _MapRequest):
+                    page.fragments[marker] = by_request[content.key]
         return out
 
 
@@ -238,6 +283,7 @@ def nav_tree(ev: Evaluation, links: Links) -> list:
 
     root = sc.root_unit
     tree = [entry(root)] if root else []
-    return [{"Home": links.home()}] + tree + [
+    themes = [{t.name: links.theme(t.id)} for t in sc.organization.themes]
+    return [{"Home": links.home()}] + tree + ([{"Strategic themes": themes}] if themes else []) + [
         {"KPI catalogue": links.catalogue()}, {"Initiatives": links.initiatives()}, {"Owners": links.owners()},
     ]
