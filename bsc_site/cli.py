@@ -80,7 +80,11 @@ def _write(text: str, output: str | None, force: bool) -> int:
     if path.exists() and not force:
         print(f"bsc: {output} exists; not overwriting it (use --force to replace it)", file=sys.stderr)
         return 1
-    path.write_text(text, encoding="utf-8", newline="\n")
+    try:
+        path.write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        print(f"bsc: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -92,6 +96,41 @@ def cmd_export(args) -> int:
         return 1
     text = export.dumps(export.evaluation_json(ev)) if args.format == "json" else export.to_csv(ev)
     return _write(text, args.output, args.force)
+
+
+def cmd_pages(args) -> int:
+    """Write the generated pages as Markdown files, for any static-site generator."""
+    from importlib import resources
+
+    from .maps import GraphvizError
+    from .site.links import Links
+    from .site.plan import SiteOptions, SitePlanner
+
+    ev = _evaluate(args)
+    if ev is None:
+        return 1
+    out = Path(args.out)
+    options = SiteOptions(links=Links(args.path_prefix.strip("/"), not args.html_urls),
+                          templates=Path(args.templates) if args.templates else None,
+                          maps=not args.no_maps, cache_dir=Path(args.cache_dir) if args.cache_dir else None)
+    try:
+        pages = SitePlanner(ev, options).pages()
+    except GraphvizError as exc:
+        print(f"bsc: {exc}", file=sys.stderr)
+        return 1
+    files = {page.path: page.inlined() for page in pages}
+    files["assets/bsc/bsc.css"] = resources.files("bsc_site").joinpath("assets", "bsc.css").read_text("utf-8")
+    clashes = sorted(p for p in files if (out / p).exists())
+    if clashes and not args.force:
+        print(f"bsc: not overwriting {len(clashes)} existing file(s) in {out}, e.g. {clashes[0]} "
+              "(use --force to replace them)", file=sys.stderr)
+        return 1
+    for path, text in files.items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+    print(f"bsc: wrote {len(files)} files to {out}")
+    return 0
 
 
 def cmd_schema(args) -> int:
@@ -134,6 +173,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     p.set_defaults(run=cmd_export)
+
+    p = with_path(sub.add_parser("pages", help="write the site's pages as Markdown files (for any generator)"))
+    p.add_argument("--out", required=True, help="the folder to write into (e.g. your docs folder)")
+    p.add_argument("--period", type=_period_label, help="the review period (default: the latest with data)")
+    p.add_argument("--path-prefix", default="", help="folder of the pages inside the site (default: the top)")
+    p.add_argument("--html-urls", action="store_true", help="links end in .html (generators without pretty URLs)")
+    p.add_argument("--templates", help="a folder of template overrides")
+    p.add_argument("--cache-dir", help="cache laid-out maps here")
+    p.add_argument("--no-maps", action="store_true", help="leave out the strategy maps (no Graphviz needed)")
+    p.add_argument("--force", action="store_true", help="replace files that already exist")
+    p.set_defaults(run=cmd_pages)
 
     p = sub.add_parser("schema", help="print or write the JSON Schemas of the file formats")
     p.add_argument("name", nargs="?", default="unit", choices=("organization", "unit", "actuals", "evaluation"))

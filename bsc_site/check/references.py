@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import Kpi, Scorecards, Unit
-from ..periods import Frequency
+from ..model import Scorecards, Unit
 from ..problems import Location, Problems, did_you_mean
-from ..status.scoring import threshold_conflict
 
 
 def check_references(sc: Scorecards, problems: Problems) -> None:
@@ -88,13 +86,13 @@ def _unit(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set
     _duplicates([(k.id, k.location) for k in unit.kpis], "KPI", problems, scope)
     _duplicates([(i.id, i.location) for i in unit.initiatives], "initiative", problems, scope)
     objective_ids = {o.id for o in unit.objectives}
-    parent = sc.unit(unit.parent) if unit.parent else None
+    parent = sc.unit(unit.parent) if unit.parent and unit.parent != unit.id else None
     parent_ids = {o.id for o in parent.objectives} if parent else set()
     for o in unit.objectives:
         if o.perspective in omitted_ids:
             problems.error(o.location, "omitted-perspective", f"objective '{o.id}' is in perspective "
                            f"'{o.perspective}', which this unit omits", field="perspective")
-        elif o.perspective not in usable:
+        elif o.perspective and o.perspective not in usable:  # '': missing, reported by the loader
             problems.error(o.location, "unknown-perspective", f"objective '{o.id}' names perspective "
                            f"'{o.perspective}', which is not defined", field="perspective",
                            hint=did_you_mean(o.perspective, usable) or f"perspectives are {', '.join(sorted(usable))}")
@@ -119,42 +117,12 @@ def _unit(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set
                 problems.error(link.location, "unknown-objective", f"'supports' names '{link.target}', "
                                f"which is no objective of the parent unit '{parent.id}'", field="supports",
                                hint=did_you_mean(link.target, parent_ids))
-        for kpi in o.kpis:
-            _kpi(sc, kpi, problems)
     for i in unit.initiatives:
         for link in i.objectives:
             if link.target not in objective_ids:
                 problems.error(link.location, "unknown-objective", f"initiative '{i.id}' serves '{link.target}', "
                                f"which is no objective of unit '{unit.id}'", field="objectives",
                                hint=did_you_mean(link.target, objective_ids))
-
-
-def _kpi(sc: Scorecards, kpi: Kpi, problems: Problems) -> None:
-    for name, series in (("target", kpi.target), ("red_flag", kpi.red_flag)):
-        for period, _ in series.by_period:
-            if period.frequency not in (kpi.frequency, Frequency.ANNUAL):
-                problems.error(kpi.location, "period-frequency",
-                               f"KPI '{kpi.id}' is reported {kpi.frequency.value} but its {name} names "
-                               f"period {period.label}", field=name,
-                               hint=f"use {kpi.frequency.value} periods, or a fiscal year for the whole year")
-    if kpi.red_flag.is_empty or kpi.target.is_empty:
-        return
-    periods = [None] + [p for p, _ in kpi.target.by_period] + [p for p, _ in kpi.red_flag.by_period]
-    seen = set()
-    for period in periods:
-        if period is None:
-            target, red_flag = kpi.target.default, kpi.red_flag.default
-        else:
-            target = kpi.target.at(period, sc.calendar)
-            red_flag = kpi.red_flag.at(period, sc.calendar)
-        if target is None or red_flag is None or (target, red_flag) in seen:
-            continue
-        seen.add((target, red_flag))
-        conflict = threshold_conflict(target, red_flag, kpi.direction)
-        if conflict:
-            where = f" for {period.label}" if period else ""
-            problems.error(kpi.location, "threshold-direction", f"KPI '{kpi.id}'{where}: {conflict}",
-                           field="red_flag")
 
 
 def _actuals(sc: Scorecards, problems: Problems) -> None:

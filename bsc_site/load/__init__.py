@@ -25,7 +25,8 @@ def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
     """Read a scorecard folder; None when it cannot be read at all (problems say why)."""
     root = Path(root)
     if not root.is_dir():
-        problems.error(Location(display_path(root)), "no-folder", "no such folder",
+        problems.error(Location(display_path(root)), "no-folder",
+                       "this is a file, not a folder" if root.exists() else "no such folder",
                        hint="give the folder holding organization.yml, units/ and actuals/")
         return None
     org_path = next((root / n for n in ORGANIZATION_FILES if (root / n).is_file()), None)
@@ -48,7 +49,7 @@ def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
     units = []
     for path in unit_files:
         rec = read_record_file(path, fields.UNIT, problems)
-        if rec is not None and {"id", "name"} <= rec.values.keys():
+        if rec is not None and "id" in rec.values:  # a missing name is reported; the unit stays, so nothing cascades
             units.append(builder.unit(rec))
     actuals = read_actuals(find_files(root / "actuals", ACTUALS_SUFFIXES), calendar, problems)
     return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals))

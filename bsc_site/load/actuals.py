@@ -63,6 +63,17 @@ def _delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
+def _cell_columns(line: str, delimiter: str) -> list[int]:
+    """The character column (from 1) at which each cell of a CSV line starts, quotes respected."""
+    columns, quoted = [1], False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            columns.append(i + 2)
+    return columns
+
+
 def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
     text = read_text(path, problems)
     if text is None:
@@ -85,15 +96,26 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
         problems.error(Location(name, line, 1), "csv-syntax", f"CSV syntax error: {exc}",
                        hint="check for an unclosed quote")
         return []
+    lines = text.split("\n")
+
+    def at(line: int, cell: int) -> Location:
+        """Where a cell starts, as a character column of its (first) line."""
+        starts = _cell_columns(lines[line - 1], delimiter) if line <= len(lines) else [1]
+        return Location(name, line, starts[cell] if cell < len(starts) else 1)
+
     header = [h.strip().lower() for h in rows[0][1]]
+    if not set(header) & set(COLUMNS):  # data in the first row: one error, not one per cell
+        problems.error(Location(name, 1, 1), "csv-header", "the first row is not a header: it names none of "
+                       f"the columns {one_of(COLUMNS)}", hint="add the header row unit,kpi,period,value,note")
+        return []
     columns: dict[str, int] = {}
     for i, h in enumerate(header):
         if h in COLUMNS:
             if h in columns:
-                problems.error(Location(name, 1, 1), "csv-header", f"column '{h}' appears twice in the header")
+                problems.error(at(1, i), "csv-header", f"column '{h}' appears twice in the header")
             columns[h] = i
         elif h:
-            problems.error(Location(name, 1, 1), "csv-header", f"unknown column '{h}'",
+            problems.error(at(1, i), "csv-header", f"unknown column '{h}'",
                            hint=did_you_mean(h, COLUMNS) or f"the columns are {one_of(COLUMNS)}")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -111,31 +133,33 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
                            hint="quote text containing the separator" +
                                 (" (decimal commas need ';' as separator)" if delimiter == "," else ""))
             continue
-        loc = Location(name, line, columns["value"] + 1)
+        loc = at(line, columns["value"])
         try:
             value = parse_number(cells["value"], decimal_comma)
         except ValueError as exc:
             problems.error(loc, "not-a-number", f"row {line}: {exc}", field="value",
                            hint="write a plain number such as 42.5, or leave the cell empty if not reported")
             continue
-        actual = _actual(cells, value, calendar, Location(name, line, 1), problems)
+        actual = _actual(cells, value, calendar, Location(name, line, 1),
+                         lambda column, line=line: at(line, columns[column]), problems)
         if actual:
             out.append(actual)
     return out
 
 
-def _actual(cells: dict, value, calendar: FiscalCalendar, loc: Location, problems: Problems) -> Actual | None:
+def _actual(cells: dict, value, calendar: FiscalCalendar, loc: Location, cell_at, problems: Problems) -> Actual | None:
+    """One actual; `loc` is the row, `cell_at(column)` where a cell is."""
     ok = True
     for column in ("unit", "kpi", "period"):
         if not cells.get(column):
-            problems.error(loc, "missing-field", f"the '{column}' cell is empty", field=column)
+            problems.error(cell_at(column), "missing-field", f"the '{column}' cell is empty", field=column)
             ok = False
     if not ok:
         return None
     try:
         period = calendar.parse(cells["period"])
     except PeriodError as exc:
-        problems.error(loc, "bad-period", str(exc), field="period")
+        problems.error(cell_at("period"), "bad-period", str(exc), field="period")
         return None
     return Actual(cells["unit"], cells["kpi"], period, value, cells.get("note", ""), loc)
 
@@ -171,7 +195,7 @@ def read_yaml_actuals(path: Path, calendar: FiscalCalendar, problems: Problems) 
         if value is not None and not is_number(value):
             continue
         actual = _actual({"unit": rec["unit"], "kpi": rec["kpi"], "period": rec["period"],
-                          "note": rec.get("note", "")}, value, calendar, rec.location, problems)
+                          "note": rec.get("note", "")}, value, calendar, rec.location, rec.where, problems)
         if actual:
             out.append(actual)
     return out

@@ -146,7 +146,7 @@ class Reader:
             if kind == "integer" and not (isinstance(v, int) and not isinstance(v, bool)):
                 return self._wrong(node, path, "a whole number")
             if not is_number(v):
-                return self._wrong(node, path, "a number")
+                return self._wrong(node, path, "a finite number" if isinstance(v, float) else "a number")
             if spec.minimum is not None and v < spec.minimum or spec.maximum is not None and v > spec.maximum:
                 bounds = f"from {spec.minimum:g}" if spec.minimum is not None else ""
                 bounds += f" to {spec.maximum:g}" if spec.maximum is not None else " or more"

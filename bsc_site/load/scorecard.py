@@ -7,7 +7,8 @@ from pathlib import Path
 from .. import model as m
 from ..periods import FiscalCalendar, Frequency, PeriodError
 from ..problems import Location, Problems, did_you_mean
-from ..status.scoring import Aggregation, Direction
+from ..check.design import CHECK_IDS
+from ..status.scoring import Aggregation, Direction, threshold_conflict
 from . import fields as f
 from .reader import Fields, Reader, Series
 from .text import display_path, read_text
@@ -23,7 +24,9 @@ def read_record_file(path: Path, record: f.Record, problems: Problems) -> Fields
     node = read_yaml(text, display_path(path), problems)
     if node is None:
         if len(problems.items) == before:
-            problems.error(Location(display_path(path)), "empty-file", f"the file is empty: expected a {record.name}")
+            article = "an" if record.name[:1] in "aeio" else "a"  # a unit, an organization
+            problems.error(Location(display_path(path)), "empty-file",
+                           f"the file is empty: expected {article} {record.name}")
         return None
     return Reader(problems).record(node, record)
 
@@ -41,6 +44,12 @@ def build_organization(rec: Fields, problems: Problems) -> m.Organization:
                    for t in rec.get("themes", ()) if "id" in t.values and "name" in t.values)
     status = rec.get("status")
     checks = rec.get("checks")
+    for s in checks.get("silence", ()) if checks else ():
+        if "check" in s.values and s["check"] not in CHECK_IDS:
+            problems.error(s.where("check"), "unknown-check",
+                           f"checks.silence names '{s['check']}', which is no design check",
+                           field="checks.silence.check",
+                           hint=did_you_mean(s["check"], CHECK_IDS) or f"the checks are {', '.join(CHECK_IDS)}")
     status_settings = m.StatusSettings(status["tolerance"], status["on_track"], status["at_risk"]) \
         if status else m.StatusSettings()
     if status_settings.at_risk > status_settings.on_track:
@@ -83,21 +92,22 @@ class UnitBuilder:
     def unit(self, rec: Fields) -> m.Unit:
         uid = rec["id"]
         objectives = tuple(self.objective(o, uid) for o in rec.get("objectives", ())
-                           if {"id", "name", "perspective"} <= o.values.keys())
+                           if "id" in o.values)  # missing name or perspective: reported, kept to avoid cascades
+        for i in rec.get("initiatives", ()):
+            start, end = i.get("start"), i.get("end")
+            if start and end and end < start:
+                self.problems.error(i.where("end"), "initiative-dates",
+                                    f"initiative '{i.get('id', '?')}' ends ({end}) before it starts ({start})",
+                                    field="end")
         initiatives = tuple(
             m.Initiative(
-                id=i["id"], name=i["name"], unit_id=uid, owner=i.get("owner", ""),
+                id=i["id"], name=i.get("name", i["id"]), unit_id=uid, owner=i.get("owner", ""),
                 description=i.get("description", ""), objectives=_links(i.get("objectives")),
                 start=i.get("start"), end=i.get("end"), budget=i.get("budget"), currency=i["currency"],
                 status=i["status"], progress=i["progress"], location=i.location,
             )
-            for i in rec.get("initiatives", ()) if {"id", "name"} <= i.values.keys()
+            for i in rec.get("initiatives", ()) if "id" in i.values
         )
-        for i in initiatives:
-            if i.start and i.end and i.end < i.start:
-                self.problems.error(i.location, "initiative-dates",
-                                    f"initiative '{i.id}' ends ({i.end}) before it starts ({i.start})",
-                                    field="end")
         extra = tuple(
             m.ExtraPerspective(m.Perspective(p["id"], p["name"], p.get("question", ""), p["weight"], p.location),
                                p.get("after"))
@@ -106,7 +116,7 @@ class UnitBuilder:
         omitted = tuple(m.OmittedPerspective(p["perspective"], p["reason"], p.location)
                         for p in rec.get("omitted_perspectives", ()) if {"perspective", "reason"} <= p.values.keys())
         return m.Unit(
-            id=uid, name=rec["name"], parent=rec.get("parent"), owner=rec.get("owner", ""),
+            id=uid, name=rec.get("name", uid), parent=rec.get("parent"), owner=rec.get("owner", ""),
             description=rec.get("description", ""), strategy=rec.get("strategy", ""),
             extra_perspectives=extra, omitted_perspectives=omitted, objectives=objectives,
             initiatives=initiatives, location=rec.location,
@@ -115,7 +125,7 @@ class UnitBuilder:
     def objective(self, rec: Fields, unit_id: str) -> m.Objective:
         kpis = tuple(k for k in (self.kpi(k, unit_id, rec["id"]) for k in rec.get("kpis", ())) if k)
         return m.Objective(
-            id=rec["id"], name=rec["name"], perspective=rec["perspective"], unit_id=unit_id,
+            id=rec["id"], name=rec.get("name", rec["id"]), perspective=rec.get("perspective", ""), unit_id=unit_id,
             theme=rec.get("theme"), owner=rec.get("owner", ""), description=rec.get("description", ""),
             weight=rec["weight"], drives=_links(rec.get("drives")), supports=_links(rec.get("supports")),
             kpis=kpis, location=rec.location,
@@ -126,35 +136,52 @@ class UnitBuilder:
             return None
         values = dict(rec.values)
         definition = rec.get("definition")
+        library = self.library.get(definition) if definition is not None else None
         if definition is not None:
-            library = self.library.get(definition)
             if library is None:
                 self.problems.error(rec.where("definition"), "unknown-definition",
                                     f"no KPI definition '{definition}' in the library (organization.yml, kpis:)",
                                     field="definition", hint=did_you_mean(definition, self.library))
+                values.setdefault("name", rec["id"])  # reported above; keep the KPI so nothing else cascades
             else:
                 for key, value in library.values.items():
                     if key not in rec.key_locations and key != "id":
                         values[key] = value
+
+        def where(key: str) -> Location:
+            """Where a field was written: in the KPI, or in the library definition it inherits from."""
+            if key in rec.key_locations or library is None or key not in library.key_locations:
+                return rec.where(key)
+            return library.where(key)
+
         if "name" not in values:
             self.problems.error(rec.location, "missing-field", f"KPI '{rec['id']}' has no 'name'", field="name",
                                 hint="give a name, or 'definition:' to use a library definition")
-            return None
+            values["name"] = rec["id"]  # reported; the KPI stays so its actuals do not cascade into errors
         direction = Direction(values["direction"])
+        frequency = Frequency(values["frequency"])
+        target = self.series(rec["id"], values.get("target"), direction, frequency, "target", where("target"))
+        red_flag = self.series(rec["id"], values.get("red_flag"), direction, frequency, "red_flag",
+                               where("red_flag"))
+        if target is not None and red_flag is not None:
+            self.thresholds(rec["id"], direction, values.get("target"), target, values.get("red_flag"), red_flag,
+                            where("red_flag"))
         return m.Kpi(
             id=values["id"], name=values["name"], unit_id=unit_id, objective_id=objective_id,
             description=values.get("description", ""), unit=values["unit"], decimals=values["decimals"],
-            direction=direction, frequency=Frequency(values["frequency"]),
+            direction=direction, frequency=frequency,
             aggregation=Aggregation(values["aggregation"]), baseline=values.get("baseline"),
-            target=self.series(values.get("target"), direction, "target", rec.where("target")),
-            red_flag=self.series(values.get("red_flag"), direction, "red_flag", rec.where("red_flag")),
+            target=target or m.PeriodSeries(), red_flag=red_flag or m.PeriodSeries(),
             weight=values["weight"], owner=values.get("owner", ""), data_source=values.get("data_source", ""),
             indicator=values["indicator"], definition=definition, location=rec.location,
         )
 
-    def series(self, series: Series | None, direction: Direction, name: str, where: Location) -> m.PeriodSeries:
+    def series(self, kpi_id: str, series: Series | None, direction: Direction, frequency: Frequency, name: str,
+               where: Location) -> m.PeriodSeries | None:
+        """The series as periods; None when it is given but wrong (the problems say why)."""
         if series is None:
             return m.PeriodSeries()
+        ok = True
         for value, loc in [(series.default, where)] + [(e.value, e.location) for e in series.entries]:
             if value is None:
                 continue
@@ -162,13 +189,47 @@ class UnitBuilder:
             if is_pair != (direction is Direction.RANGE):
                 expected = "a pair [low, high]" if direction is Direction.RANGE else "one number"
                 self.problems.error(loc, "wrong-type",
-                                    f"a {direction.value} KPI needs {expected} as its {name}", field=name)
+                                    f"KPI '{kpi_id}' has direction {direction.value}, so its {name} must be {expected}",
+                                    field=name)
+                ok = False
         by_period = []
         for entry in series.entries:
             try:
                 period = self.calendar.parse(entry.period_text)
             except PeriodError as exc:
                 self.problems.error(entry.location, "bad-period", str(exc), field=f"{name}.{entry.period_text}")
+                ok = False
                 continue
+            if period.frequency not in (frequency, Frequency.ANNUAL):
+                self.problems.error(entry.location, "period-frequency",
+                                    f"KPI '{kpi_id}' is reported {frequency.value} but its {name} names "
+                                    f"the {period.frequency.value} period {period.label}",
+                                    field=f"{name}.{entry.period_text}",
+                                    hint=f"use {frequency.value} periods, or a fiscal year for the whole year")
+                ok = False
             by_period.append((period, entry.value))
-        return m.PeriodSeries(series.default, tuple(by_period))
+        return m.PeriodSeries(series.default, tuple(by_period)) if ok else None
+
+    def thresholds(self, kpi_id: str, direction: Direction, target_text: Series, target: m.PeriodSeries,
+                   red_flag_text: Series, red_flag: m.PeriodSeries, where: Location) -> None:
+        """Report a red flag on the wrong side of the target, once per distinct pair, where it is written."""
+        if red_flag.is_empty or target.is_empty:
+            return
+        # where each period's value is written; a red flag given for the period wins over its target
+        labels = {self.calendar.parse(e.period_text).label: e.location
+                  for e in target_text.entries + red_flag_text.entries}
+        periods = [None] + [p for p, _ in target.by_period] + [p for p, _ in red_flag.by_period]
+        seen = set()
+        for period in periods:
+            if period is None:
+                pair = (target.default, red_flag.default)
+            else:
+                pair = (target.at(period, self.calendar), red_flag.at(period, self.calendar))
+            if None in pair or pair in seen:
+                continue
+            seen.add(pair)
+            conflict = threshold_conflict(pair[0], pair[1], direction)
+            if conflict:
+                label = f" for {period.label}" if period else ""
+                self.problems.error(labels.get(period.label, where) if period else where, "threshold-direction",
+                                    f"KPI '{kpi_id}'{label}: {conflict}", field="red_flag")

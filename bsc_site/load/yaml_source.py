@@ -71,8 +71,12 @@ class _Converter:
         try:
             value = self.scalars.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            self.problems.error(loc, "yaml-value", f"cannot read the value {node.value!r}: {exc}")
             value = node.value
+            if node.tag != "tag:yaml.org,2002:timestamp":
+                # A date-like text that is no date (2026-13-01) stays text: a text field keeps
+                # it and a date field reports it, once. Anything else (an unknown tag) is an error.
+                reason = getattr(exc, "problem", None) or str(exc)
+                self.problems.error(loc, "yaml-value", f"cannot read the value {node.value!r}: {reason}")
         return Located(value, loc)
 
     def mapping(self, node: yaml.MappingNode, loc: Location, depth: int) -> Located:
@@ -116,12 +120,62 @@ class _Converter:
         return sources
 
 
+def _too_deep(text: str, file: str, problems: Problems) -> bool:
+    """Whether collections nest deeper than MAX_DEPTH (reported where the limit is passed).
+
+    libyaml's composer recurses in C: some tens of thousands of '[' crash the process
+    with a stack overflow, beyond the reach of Python's recursion limit. The parser's
+    event stream is flat, so the depth is measured there first, stopping at the limit.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    problems.error(Location(file, mark.line + 1, mark.column + 1), "yaml-too-deep",
+                                   f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                                   hint="a scorecard file needs a few levels; is a bracket or indentation off?")
+                    return True
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # composing reports it, with its location
+    return False
+
+
+class _SelfReference(Exception):
+    pass
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int | None], depth: int = 0) -> int:
+    """How many values the node holds once every alias is expanded; each node is counted once."""
+    if depth > MAX_DEPTH:
+        return 1  # aliases nesting deeper than the limit: converting reports it
+    key = id(node)
+    if key in sizes and sizes[key] is None:
+        raise _SelfReference(node)  # an alias inside its own anchor's value
+    if key not in sizes:
+        sizes[key] = None
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        sizes[key] = min(1 + sum(_expanded_size(child, sizes, depth + 1) for child in children), MAX_VALUES + 1)
+    return sizes[key]
+
+
 def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
     """Parse one YAML document into located values; problems are collected, not raised."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         problems.error(Location(file), "file-too-large",
                        f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
                        hint="split it into several files")
+        return None
+    if _too_deep(text, file, problems):
         return None
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
@@ -145,6 +199,18 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
     if len(documents) > 1:
         problems.error(Location(file, documents[1].start_mark.line + 1, 1), "yaml-documents",
                        "the file holds more than one YAML document ('---')", hint="keep one document per file")
+    try:
+        size = _expanded_size(documents[0], {})
+    except _SelfReference as exc:
+        mark = exc.args[0].start_mark
+        problems.error(Location(file, mark.line + 1, mark.column + 1), "yaml-alias",
+                       "an alias is used inside the value of its own anchor, so it would repeat forever")
+        return None
+    if size > MAX_VALUES:  # an alias bomb: refuse before expanding anything
+        problems.error(Location(file), "yaml-too-large",
+                       f"the YAML is too large to read: more than {MAX_VALUES:,} values (an alias expanding into itself?)",
+                       hint="an alias (*name) repeats everything under its anchor (&name); use fewer of them")
+        return None
     converter = _Converter(file, problems)
     try:
         return converter.convert(documents[0])
