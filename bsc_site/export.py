@@ -144,9 +144,19 @@ def kpi_rows(ev: Evaluation, unit_ids: list[str] | None = None) -> list[list[str
     return rows
 
 
+def _cell(text: str) -> str:
+    """Defuse spreadsheet formulas: a text cell starting with = + - @ is shown, not run."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(text)
+        except ValueError:
+            return "'" + text
+    return text
+
+
 def to_csv(ev: Evaluation, unit_ids: list[str] | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(kpi_rows(ev, unit_ids))
+    writer.writerows([_cell(c) for c in row] for row in kpi_rows(ev, unit_ids))
     return buffer.getvalue()

@@ -7,6 +7,7 @@ finished page (`fill`). A generator without that hook can inline them (`inline=T
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,8 +263,6 @@ def _perspective_rollup(result: UnitResult, perspective_id: str):
 
 def _rel_md(from_src: str, to_src: str) -> str:
     """A Markdown link target between two source files (MkDocs rewrites and checks it)."""
-    import posixpath
-
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 

@@ -68,6 +68,14 @@ class KpiResult:
             return None
         return trend(self.previous.actual, self.current.actual, self.kpi.direction, self.current.target)
 
+    @property
+    def movement(self) -> str:
+        """Which way the value itself moved ("↑", "↓", "→"), apart from whether that is good."""
+        t = self.trend
+        if t is None or t is Trend.STEADY:
+            return "→"
+        return "↑" if self.current.actual > self.previous.actual else "↓"
+
 
 @dataclass(frozen=True)
 class Rollup:
