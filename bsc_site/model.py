@@ -182,6 +182,73 @@ class Actual:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """What a review entry is about: a unit, one of its objectives, or one of its KPIs."""
+
+    unit_id: str
+    objective_id: str | None = None
+    kpi_id: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "kpi" if self.kpi_id else "objective" if self.objective_id else "unit"
+
+    @property
+    def item_id(self) -> str:
+        return self.kpi_id or self.objective_id or self.unit_id
+
+
+@dataclass(frozen=True)
+class Commentary:
+    subject: Subject
+    analysis: str = ""
+    recommendation: str = ""
+    location: Location = field(default=Location(""), compare=False)
+
+
+@dataclass(frozen=True)
+class StatusOverride:
+    subject: Subject
+    status: str  # on-track | at-risk | off-track
+    reason: str
+    period: Period | None = None
+    location: Location = field(default=Location(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    unit_id: str
+    what: str
+    owner: str
+    objective_id: str | None = None
+    due: datetime.date | None = None
+    status: str = "open"
+    completed: datetime.date | None = None
+    location: Location = field(default=Location(""), compare=False)
+
+    def status_on(self, day: datetime.date | None) -> str:
+        """The action's status as it stood on a day: done or dropped only from its completion date."""
+        if self.status != "open" and day is not None and self.completed is not None and self.completed > day:
+            return "open"
+        return self.status
+
+
+@dataclass(frozen=True)
+class Review:
+    """One review meeting, frozen at its period."""
+
+    period: Period
+    date: datetime.date | None = None
+    forum: str = ""
+    summary: str = ""
+    commentary: tuple[Commentary, ...] = ()
+    overrides: tuple[StatusOverride, ...] = ()
+    actions: tuple[Action, ...] = ()
+    location: Location = field(default=Location(""), compare=False)
+
+
+@dataclass(frozen=True)
 class Silence:
     check: str
     reason: str
@@ -235,6 +302,10 @@ class Scorecards:
     organization: Organization
     units: tuple[Unit, ...]
     actuals: tuple[Actual, ...] = ()
+    reviews: tuple[Review, ...] = ()  # oldest first
+
+    def review(self, period: Period) -> Review | None:
+        return next((r for r in self.reviews if r.period == period), None)
 
     @cached_property
     def units_by_id(self) -> dict[str, Unit]:

@@ -127,6 +127,7 @@ def all_schemas() -> dict[str, dict[str, Any]]:
     return {
         "organization": _document("organization", record_schema(f.ORGANIZATION), "bsc-site organization.yml"),
         "unit": _document("unit", record_schema(f.UNIT), "bsc-site unit file"),
+        "review": _document("review", record_schema(f.REVIEW), "bsc-site review file"),
         "actuals": _document("actuals", {"type": "array", "items": record_schema(f.ACTUAL)},
                              "bsc-site actuals (YAML)"),
         "evaluation": evaluation_schema(),

@@ -7,6 +7,7 @@ from ..periods import Period
 from ..problems import Problems, did_you_mean
 from .design import CHECK_IDS, CHECKS, check_design
 from .references import check_references
+from .reviews import check_reviews
 
 __all__ = ["CHECKS", "CHECK_IDS", "validate"]
 
@@ -19,6 +20,7 @@ def validate(sc: Scorecards, problems: Problems, period: Period | None = None, s
                            f"checks.silence names unit '{silence.unit}', which does not exist",
                            field="checks.silence.unit", hint=did_you_mean(silence.unit, sc.units_by_id))
     check_references(sc, problems)
+    check_reviews(sc, problems)
     if problems.errors:
         return  # design checks on a broken model would only repeat the errors
     check_design(sc, period or sc.latest_review_period(), problems, strict)

@@ -181,6 +181,46 @@ ACTUAL = Record("actual", "One KPI value for one period.", (
     Field("note", "text", "A remark shown beside the value."),
 ))
 
+OVERRIDE_STATUSES = ("on-track", "at-risk", "off-track")
+ACTION_STATUSES = ("open", "done", "dropped")
+
+_SUBJECT = (
+    Field("unit", "id", "The unit the entry is about.", required=True),
+    Field("objective", "id", "The objective (of that unit) it is about."),
+    Field("kpi", "id", "The KPI (of that unit) it is about; give objective or kpi, not both."),
+)
+
+COMMENTARY = Record("commentary", "The review's analysis and recommendation for a unit, objective or KPI.", _SUBJECT + (
+    Field("analysis", "text", "What the numbers say and why (Markdown)."),
+    Field("recommendation", "text", "What the forum recommends (Markdown)."),
+))
+
+OVERRIDE = Record("override", "A status set by the review instead of the computed one, with the reason.", _SUBJECT + (
+    _enum("status", OVERRIDE_STATUSES, "The status the review decided.", required=True),
+    Field("reason", "text", "Why the computed status does not tell the truth.", required=True),
+))
+
+ACTION = Record("action", "A decision of the review: what, who, by when.", (
+    Field("id", "id", "Identifier (slug), unique within the review.", required=True),
+    Field("unit", "id", "The unit it concerns.", required=True),
+    Field("objective", "id", "The objective it serves."),
+    Field("what", "text", "What is to be done.", required=True),
+    Field("owner", "text", "Who does it.", required=True),
+    Field("due", "date", "Due date, YYYY-MM-DD."),
+    _enum("status", ACTION_STATUSES, "open, done or dropped.", default="open"),
+    Field("completed", "date", "When it was done or dropped, YYYY-MM-DD."),
+))
+
+REVIEW = Record("review", "A review meeting: one period, its commentary, decisions and overrides.", (
+    Field("period", "text", "The review period, e.g. 2026-Q3.", required=True),
+    Field("date", "date", "The meeting date, YYYY-MM-DD."),
+    Field("forum", "text", "Who met, e.g. Executive strategy review."),
+    Field("summary", "text", "The review's summary (Markdown)."),
+    Field("commentary", "records", "Analysis and recommendations.", record=COMMENTARY),
+    Field("overrides", "records", "Statuses set by the review.", record=OVERRIDE),
+    Field("actions", "records", "Decisions and actions.", record=ACTION),
+))
+
 DEFAULT_PERSPECTIVES = (
     ("financial", "Financial", "To succeed financially, how should we appear to our shareholders?"),
     ("customer", "Customer", "To achieve our vision, how should we appear to our customers?"),

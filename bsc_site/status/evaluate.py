@@ -15,10 +15,10 @@ import datetime
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..model import Kpi, Objective, Perspective, Scorecards, Unit
+from ..model import Kpi, Objective, Perspective, Scorecards, StatusOverride, Subject, Unit
 from ..periods import FiscalCalendar, Period
 from .scoring import (
-    SCORE_DECIMALS, Direction, Status, Target, Thresholds, Trend, aggregate, band, default_red_flag, explain, score,
+    BAND_SCORES, SCORE_DECIMALS, Direction, Status, Target, Thresholds, Trend, aggregate, band, default_red_flag, explain, score,
     trend, variance, variance_ratio,
 )
 
@@ -39,6 +39,13 @@ class KpiValue:
     basis: str  # how the actual was obtained, e.g. "sum of 2 of 3 months reported"
     reported: tuple[Period, ...] = ()
     note: str = ""
+    override: StatusOverride | None = None
+    computed: Status | None = None  # the status before a review overrode it
+
+    @property
+    def rollup_score(self) -> float | None:
+        """The score roll-ups use: an overridden status counts with its band's middle score."""
+        return BAND_SCORES[self.status] if self.override else self.score
 
     @property
     def variance(self) -> float | None:
@@ -86,6 +93,12 @@ class Rollup:
     counted: int
     total: int
     explanation: str
+    override: StatusOverride | None = None
+    computed: Status | None = None  # the status before a review overrode it
+
+    @property
+    def rollup_score(self) -> float | None:
+        return BAND_SCORES[self.status] if self.override else self.score
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,7 @@ class ObjectiveResult:
     objective: Objective
     rollup: Rollup
     kpis: tuple[KpiResult, ...]
+    history: tuple[Rollup, ...] = ()  # one per review period, oldest first, ending with rollup
 
 
 @dataclass(frozen=True)
@@ -141,11 +155,28 @@ class Evaluator:
         settings = sc.organization.status
         self.tolerance = settings.tolerance
         self.thresholds = Thresholds(settings.on_track, settings.at_risk)
+        self.overrides: dict[tuple[Period, Subject], StatusOverride] = {
+            (o.period, o.subject): o for r in sc.reviews for o in r.overrides
+        }
+
+    def _overridden(self, value, subject: Subject, period: Period):
+        """The value with the review's override applied, the computed status kept beside it."""
+        override = self.overrides.get((period, subject))
+        if override is None:
+            return value
+        status = Status(override.status)
+        explanation = (f"Overridden to {status.label.lower()} by the {period.label} review: {override.reason} "
+                       f"(computed: {value.status.label.lower()}). {value.explanation}")
+        return dataclasses.replace(value, status=status, override=override, computed=value.status,
+                                   explanation=explanation)
 
     # -- one KPI ---------------------------------------------------------------------
 
     def kpi_value(self, kpi: Kpi, period: Period) -> KpiValue:
-        """The KPI's value, target and status for a review period of any frequency."""
+        """The KPI's value, target and status for a review period, as the review decided."""
+        return self._overridden(self._kpi_value(kpi, period), Subject(kpi.unit_id, kpi_id=kpi.id), period)
+
+    def _kpi_value(self, kpi: Kpi, period: Period) -> KpiValue:
         actuals = self.sc.actuals_by_kpi.get(kpi.key, {})
         if kpi.frequency.rank > period.frequency.rank:
             native = self.calendar.latest_ended(period, kpi.frequency)
@@ -228,7 +259,7 @@ class Evaluator:
 
     # -- roll-ups ----------------------------------------------------------------------
 
-    def rollup(self, parts: list[tuple[float | None, float]], what: str) -> Rollup:
+    def rollup(self, parts: list[tuple[float | None, float]], what: str, overridden: int = 0) -> Rollup:
         """Weighted average over the parts that have a score; the rest are counted, not zeroed."""
         scored = [(s, w) for s, w in parts if s is not None and w > 0]
         total = len(parts)
@@ -247,18 +278,28 @@ class Evaluator:
         if left_out:
             text += f" {left_out} without a score (no data, no target or weight 0) {'is' if left_out == 1 else 'are'} " \
                     "left out, not counted as zero."
+        if overridden:
+            text += (f" {overridden} of them {'has its' if overridden == 1 else 'have their'} status set by the "
+                     f"review and count{'s' if overridden == 1 else ''} with the middle score of that status.")
         return Rollup(value, status, len(scored), total, text)
 
     def objective(self, objective: Objective, periods: tuple[Period, ...]) -> ObjectiveResult:
         kpis = tuple(self.kpi_result(k, periods) for k in objective.kpis)
-        rollup = self.rollup([(k.current.score, k.kpi.weight) for k in kpis], "KPIs")
-        return ObjectiveResult(objective, rollup, kpis)
+        subject = Subject(objective.unit_id, objective_id=objective.id)
+        history = []
+        for i, period in enumerate(periods):
+            values = [k.history[i] for k in kpis]
+            rollup = self.rollup([(v.rollup_score, k.kpi.weight) for v, k in zip(values, kpis)], "KPIs",
+                                 overridden=sum(1 for v in values if v.override))
+            history.append(self._overridden(rollup, subject, period))
+        return ObjectiveResult(objective, history[-1], kpis, tuple(history))
 
     def unit(self, unit: Unit, periods: tuple[Period, ...]) -> UnitResult:
         perspectives = []
         for p in self.sc.perspectives(unit):
             objectives = tuple(self.objective(o, periods) for o in unit.objectives if o.perspective == p.id)
-            rollup = self.rollup([(o.rollup.score, o.objective.weight) for o in objectives], "objectives")
+            rollup = self.rollup([(o.rollup.rollup_score, o.objective.weight) for o in objectives], "objectives",
+                                 overridden=sum(1 for o in objectives if o.rollup.override))
             perspectives.append(PerspectiveResult(p, rollup, objectives))
         rollup = self.rollup([(p.rollup.score, p.perspective.weight) for p in perspectives if p.objectives],
                              "perspectives")

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 __all__ = [
+    "BAND_SCORES",
     "GOAL_SCORE",
     "MAX_SCORE",
     "RED_FLAG_SCORE",
@@ -126,6 +127,15 @@ _STATUS_ICONS = {
     Status.OFF_TRACK: "✖",
     Status.NO_DATA: "–",
     Status.NO_TARGET: "○",
+}
+
+
+# An overridden status carries no score of its own; roll-ups count it with the middle
+# score of its band (ClearPoint likewise gives each status a score for roll-ups).
+BAND_SCORES = {
+    Status.ON_TRACK: (GOAL_SCORE + MAX_SCORE) / 2,  # 8.33
+    Status.AT_RISK: (RED_FLAG_SCORE + GOAL_SCORE) / 2,  # 5.00
+    Status.OFF_TRACK: RED_FLAG_SCORE / 2,  # 1.67
 }
 
 

@@ -1,0 +1,54 @@
+"""Read review files (reviews/<period>.yml): commentary, overrides and actions per period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import model as m
+from ..periods import FiscalCalendar, PeriodError
+from ..problems import Problems
+from . import fields as f
+from .reader import Fields
+from .scorecard import read_record_file
+
+
+def _subject(rec: Fields, problems: Problems, what: str) -> m.Subject | None:
+    if "unit" not in rec.values:
+        return None
+    if rec.get("objective") and rec.get("kpi"):
+        problems.error(rec.where("kpi"), "review-subject", f"a {what} names both an objective and a KPI",
+                       field="kpi", hint="give one of them: objective or kpi")
+        return None
+    return m.Subject(rec["unit"], rec.get("objective"), rec.get("kpi"))
+
+
+def read_review(path: Path, calendar: FiscalCalendar, problems: Problems) -> m.Review | None:
+    rec = read_record_file(path, f.REVIEW, problems)
+    if rec is None or "period" not in rec.values:
+        return None
+    try:
+        period = calendar.parse(rec["period"])
+    except PeriodError as exc:
+        problems.error(rec.where("period"), "bad-period", str(exc), field="period")
+        return None
+    commentary = tuple(
+        m.Commentary(s, c.get("analysis", ""), c.get("recommendation", ""), c.location)
+        for c in rec.get("commentary", ()) if (s := _subject(c, problems, "commentary")) is not None
+    )
+    overrides = tuple(
+        m.StatusOverride(s, o["status"], o["reason"], period, o.location)
+        for o in rec.get("overrides", ())
+        if {"status", "reason"} <= o.values.keys() and (s := _subject(o, problems, "override")) is not None
+    )
+    actions = tuple(
+        m.Action(a["id"], a["unit"], a["what"], a["owner"], a.get("objective"), a.get("due"), a["status"],
+                 a.get("completed"), a.location)
+        for a in rec.get("actions", ()) if {"id", "unit", "what", "owner"} <= a.values.keys()
+    )
+    return m.Review(period, rec.get("date"), rec.get("forum", ""), rec.get("summary", ""), commentary, overrides,
+                    actions, rec.location)
+
+
+def read_reviews(files: list[Path], calendar: FiscalCalendar, problems: Problems) -> tuple[m.Review, ...]:
+    reviews = [r for r in (read_review(p, calendar, problems) for p in files) if r is not None]
+    return tuple(sorted(reviews, key=lambda r: r.period))
