@@ -133,6 +133,42 @@ def cmd_pages(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    """Scaffold a new scorecard project into a folder; never overwrite anything."""
+    import datetime
+
+    from . import scaffold
+
+    try:
+        period = scaffold.review_period(args.period or scaffold.default_period(datetime.date.today()))
+    except ValueError as exc:
+        print(f"bsc init: error: --period: {exc}", file=sys.stderr)
+        return 2
+    root = Path(args.dir)
+    files = scaffold.project_files(period)
+    existing = scaffold.conflicts(root, files)
+    if existing:
+        print(f"bsc: not writing anything: {len(existing)} file(s) already exist in {root}:", file=sys.stderr)
+        for rel in existing:
+            print(f"  {root / rel}", file=sys.stderr)
+        print("bsc: choose an empty folder, or move these files away", file=sys.stderr)
+        return 1
+    try:
+        scaffold.write(root, files)
+    except OSError as exc:
+        print(f"bsc: cannot write into {root}: {exc.strerror or exc} ({exc.filename}); nothing written",
+              file=sys.stderr)
+        return 1
+    go = "" if root.resolve() == Path.cwd().resolve() else f"  cd {root}\n"
+    print(f"bsc: created a scorecard project in {root} ({len(files)} files, review period {period.label}).\n"
+          "Next steps:\n"
+          f"{go}"
+          "  bsc validate scorecards     # check the files\n"
+          "  mkdocs serve                # preview the site at http://127.0.0.1:8000 (needs Graphviz: dot -V)\n"
+          "Then replace the example company with your own, starting with scorecards/organization.yml.")
+    return 0
+
+
 def cmd_schema(args) -> int:
     from . import schema
 
@@ -185,8 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace files that already exist")
     p.set_defaults(run=cmd_pages)
 
+    p = sub.add_parser("init", help="start a new scorecard project: example files, mkdocs.yml, schemas")
+    p.add_argument("dir", nargs="?", default=".", help="the folder to create it in (default: the current folder)")
+    p.add_argument("--period", type=_period_label,
+                   help="the quarter of the sample review, e.g. 2026-Q3 (default: the last quarter that "
+                        "ended before today; the date only picks the period labels)")
+    p.set_defaults(run=cmd_init)
+
     p = sub.add_parser("schema", help="print or write the JSON Schemas of the file formats")
-    p.add_argument("name", nargs="?", default="unit", choices=("organization", "unit", "actuals", "evaluation"))
+    p.add_argument("name", nargs="?", default="unit", choices=("organization", "unit", "review", "actuals", "evaluation"))
     p.add_argument("--out", help="write every schema into this folder")
     p.add_argument("--force", action="store_true", help="replace existing schema files")
     p.set_defaults(run=cmd_schema)
