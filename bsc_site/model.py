@@ -303,6 +303,7 @@ class Scorecards:
     units: tuple[Unit, ...]
     actuals: tuple[Actual, ...] = ()
     reviews: tuple[Review, ...] = ()  # oldest first
+    snapshots: dict[str, dict] = field(default_factory=dict, compare=False)  # period label -> exported evaluation
 
     def review(self, period: Period) -> Review | None:
         return next((r for r in self.reviews if r.period == period), None)

@@ -25,7 +25,8 @@ class Project:
         return self.scorecards is not None and not self.problems.errors
 
 
-def open_project(path: Path | str, *, period: str | None = None, strict: bool = False) -> Project:
+def open_project(path: Path | str, *, period: str | None = None, strict: bool = False,
+                 period_source: str = "--period") -> Project:
     """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data)."""
     problems = Problems()
     sc = load(Path(path), problems)
@@ -36,6 +37,6 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
         try:
             chosen = sc.calendar.parse(period)
         except PeriodError as exc:
-            problems.error(Location("--period"), "bad-period", str(exc))
+            problems.error(Location(period_source), "bad-period", str(exc))
     validate(sc, problems, chosen, strict)
     return Project(sc, problems, chosen or sc.latest_review_period())

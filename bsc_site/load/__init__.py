@@ -9,7 +9,7 @@ from ..periods import FiscalCalendar
 from ..problems import Location, Problems
 from . import fields
 from .actuals import read_actuals
-from .reviews import read_reviews
+from .reviews import read_reviews, read_snapshots
 from .scorecard import UnitBuilder, build_organization, read_record_file
 from .text import ACTUALS_SUFFIXES, YAML_SUFFIXES, display_path, find_files
 
@@ -20,7 +20,7 @@ def input_files(root: Path) -> list[Path]:
     """Every file the loader reads, for watching and hashing."""
     org = [root / n for n in ORGANIZATION_FILES if (root / n).is_file()]
     return (org + find_files(root / "units", YAML_SUFFIXES) + find_files(root / "actuals", ACTUALS_SUFFIXES)
-            + find_files(root / "reviews", YAML_SUFFIXES))
+            + find_files(root / "reviews", YAML_SUFFIXES + (".snapshot.json",)))
 
 
 def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
@@ -55,8 +55,9 @@ def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
             units.append(builder.unit(rec))
     actuals = read_actuals(find_files(root / "actuals", ACTUALS_SUFFIXES), calendar, problems)
     reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
+    snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
     return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals),
-                        reviews=reviews)
+                        reviews=reviews, snapshots=snapshots)
 
 
 def hierarchy_order(units: list[m.Unit]) -> tuple[m.Unit, ...]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .. import model as m
 from ..periods import FiscalCalendar, PeriodError
-from ..problems import Problems
+from ..problems import Location, Problems
 from . import fields as f
 from .reader import Fields
 from .scorecard import read_record_file
+from .text import display_path, read_text
 
 
 def _subject(rec: Fields, problems: Problems, what: str) -> m.Subject | None:
@@ -52,3 +54,26 @@ def read_review(path: Path, calendar: FiscalCalendar, problems: Problems) -> m.R
 def read_reviews(files: list[Path], calendar: FiscalCalendar, problems: Problems) -> tuple[m.Review, ...]:
     reviews = [r for r in (read_review(p, calendar, problems) for p in files) if r is not None]
     return tuple(sorted(reviews, key=lambda r: r.period))
+
+
+def read_snapshots(files: list[Path], calendar: FiscalCalendar, problems: Problems) -> dict[str, dict]:
+    """Snapshots written by `bsc snapshot` (reviews/<period>.snapshot.json), by period label."""
+    out: dict[str, dict] = {}
+    for path in files:
+        text = read_text(path, problems)
+        if text is None:
+            continue
+        name = display_path(path)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.error(Location(name, exc.lineno, exc.colno), "json-syntax", f"JSON syntax error: {exc.msg}",
+                           hint="snapshots are written by 'bsc snapshot'; restore it from git")
+            continue
+        label = path.name[: -len(".snapshot.json")]
+        if not isinstance(data, dict) or data.get("format") != "bsc-site/evaluation/1" or data.get("period") != label:
+            problems.error(Location(name), "snapshot", f"not a snapshot of {label}",
+                           hint="snapshots are written by 'bsc snapshot --period " + label + "'")
+            continue
+        out[label] = data
+    return out

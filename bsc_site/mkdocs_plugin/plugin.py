@@ -16,7 +16,7 @@ from mkdocs.structure.pages import Page
 from ..maps import GraphvizError
 from ..project import open_project
 from ..site.links import Links
-from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, nav_tree
+from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_files, nav_tree
 from ..status.evaluate import evaluate
 from .config import ScorecardConfig
 
@@ -30,6 +30,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
 
     def __init__(self) -> None:
         self.pages: dict[str, GeneratedPage] = {}
+        self.data: dict[str, bytes] = {}
         self.evaluation = None
 
     def _resolve(self, config: MkDocsConfig, path: str) -> Path:
@@ -50,7 +51,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Everything that can fail runs here, before MkDocs empties the site folder, so a
         # failed build leaves the last good site in place.
-        project = open_project(self.root, period=self.config.period, strict=self.config.strict)
+        project = open_project(self.root, period=self.config.period, strict=self.config.strict,
+                               period_source="mkdocs.yml: plugins.bsc.period")
         for problem in project.problems.sorted():
             (log.error if problem.severity.value == "error" else log.warning)(problem.format())
         errors, warnings = project.problems.errors, project.problems.warnings
@@ -64,8 +66,17 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         try:
             planner = SitePlanner(self.evaluation, options)
             self.pages = {p.path: p for p in planner.pages()}
+            self.data = data_files(self.evaluation, self.links)
         except GraphvizError as exc:
             raise PluginError(f"bsc: {exc}") from None
+        clashes = [p for p in [*self.pages, *self.data] if (Path(config.docs_dir) / p).exists()]
+        if clashes:
+            docs = Path(config.docs_dir).name
+            raise PluginError(
+                "bsc: generated pages would replace your own files: "
+                + ", ".join(posixpath.join(docs, c) for c in clashes)
+                + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
+            )
         stats = planner.layout_stats
         log.info(f"bsc: {len(self.pages)} pages; maps: {stats.cached} from cache, {stats.laid_out} laid out "
                  f"by {stats.processes} dot process(es)")
@@ -74,15 +85,10 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         for file in list(files):
             if file.abs_src_path and Path(file.abs_src_path).is_relative_to(self.templates):
                 files.remove(file)  # template overrides are inputs, not site files
-        clashes = [path for path in self.pages if files.get_file_from_path(path) is not None]
-        if clashes:
-            raise PluginError(
-                "bsc: generated pages would replace your own files: "
-                + ", ".join(posixpath.join(config.docs_dir, c) for c in clashes)
-                + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
-            )
         for page in self.pages.values():
             files.append(File.generated(config, page.path, content=page.markdown))
+        for path, content in self.data.items():
+            files.append(File.generated(config, path, content=content))
         css = resources.files("bsc_site").joinpath("assets", "bsc.css").read_bytes()
         files.append(File.generated(config, CSS, content=css))
         if self.config.nav and config.nav is None:

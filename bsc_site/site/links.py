@@ -39,6 +39,26 @@ class Links:
     def theme(self, theme_id: str) -> str:
         return self._path("themes", f"{theme_id}.md")
 
+    def reviews(self) -> str:
+        return self._path("reviews", "index.md")
+
+    def review(self, period_label: str) -> str:
+        return self._path("reviews", period_label, "index.md")
+
+    def changes(self) -> str:
+        return self._path("changes.md")
+
+    # -- data files (served as they are) --------------------------------------------------
+    def data(self, *parts: str) -> str:
+        return self._path("data", *parts)
+
+    def feed(self) -> str:
+        return self._path("reviews", "feed.xml")
+
+    def file_href(self, from_src: str, to_path: str) -> str:
+        """A relative link from a page to a data file."""
+        return self.asset(from_src, to_path)
+
     # -- URLs ---------------------------------------------------------------------------
     def url_of(self, src: str) -> str:
         """The page's URL path from the site root, as the generator serves it."""
@@ -64,4 +84,5 @@ class Links:
         """A relative URL to a file at `path` from the site root."""
         here = self.url_of(from_src)
         base = here if here.endswith("/") or here == "" else posixpath.dirname(here) + "/"
-        return posixpath.relpath(path, base.rstrip("/") or ".")
+        rel = posixpath.relpath(path or ".", base.rstrip("/") or ".")
+        return rel + "/" if path.endswith("/") and rel != "." else "./" if rel == "." else rel

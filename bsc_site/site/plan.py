@@ -7,6 +7,8 @@ finished page (`fill`). A generator without that hook can inline them (`inline=T
 
 from __future__ import annotations
 
+import html
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -18,7 +20,11 @@ from markupsafe import Markup
 from ..maps import LayoutStats, StrategyMap, line_of_sight_map, render_maps, theme_map, unit_map
 from ..maps.graphviz import Graphviz
 from ..model import Kpi, Objective, Unit
-from ..status.evaluate import Evaluation, UnitResult
+from .. import export
+from ..schema import all_schemas, dumps as schema_dumps
+from ..status.changes import changes, review_day
+from ..status.evaluate import Evaluation, UnitResult, evaluate
+from .feed import review_feed
 from .charts import history_chart, sparkline
 from .links import Links
 from .render import environment
@@ -137,12 +143,13 @@ class SitePlanner:
             "history_chart": history_chart,
             "period": self.ev.period,
             "org": sc.organization,
+            "review_href": lambda label: links.href(src, links.review(label)),
         }
 
     def _render(self, template: str, src: str, title: str, **context) -> GeneratedPage:
         slots = _Slots()
         markdown = self.env.get_template(template).render(**self._globals(src, slots), **context)
-        return GeneratedPage(src, title, markdown, slots.fragments)
+        return GeneratedPage(src, title, _front_matter(title) + markdown, slots.fragments)
 
     def _map(self, src: str, build: Callable[..., StrategyMap | None], *args) -> _MapRequest | None:
         """Ask for a map on page `src`; it is laid out with all the others after rendering."""
@@ -238,12 +245,85 @@ class SitePlanner:
                             unit_count=len({u.id for u, _ in members}),
                             map_html=self._map(src, theme_map, theme.id))
 
+    def _previous_snapshot(self, ev: Evaluation) -> dict | None:
+        if len(ev.review_periods) < 2:
+            return None
+        return self.sc.snapshots.get(ev.review_periods[-2].label)
+
+    def changes_page(self) -> GeneratedPage:
+        return self._render("changes.md.j2", self.links.changes(), "What changed",
+                            changes=changes(self.ev, self._previous_snapshot(self.ev)))
+
+    def reviews_page(self) -> GeneratedPage:
+        src = self.links.reviews()
+        return self._render("reviews.md.j2", src, "Reviews",
+                            reviews=sorted(self.sc.reviews, key=lambda r: r.period, reverse=True),
+                            feed_href=self.links.file_href(src, self.links.feed()))
+
+    def review_page(self, review) -> GeneratedPage:
+        """A review's own page, as of its period: it does not change when later reviews are added."""
+        ev = self.ev if review.period == self.ev.period else evaluate(self.sc, review.period)
+        src = self.links.review(review.period.label)
+        planner = self if ev is self.ev else SitePlanner(ev, self.options)
+        overrides = []
+        for o in review.overrides:
+            unit = ev.units.get(o.subject.unit_id)
+            if unit is None:
+                continue
+            if o.subject.kind == "kpi":
+                value = next((k.current for obj in unit.objectives.values() for k in obj.kpis
+                              if k.kpi.id == o.subject.kpi_id), None)
+                name = next((k.name for k in unit.unit.kpis if k.id == o.subject.kpi_id), o.subject.item_id)
+            else:
+                obj = unit.objectives.get(o.subject.objective_id)
+                value, name = (obj.rollup, obj.objective.name) if obj else (None, o.subject.item_id)
+            if value is not None:
+                overrides.append((o, _Named(name, value.status, value.computed or value.status)))
+        commentary = []
+        for unit in self.sc.units:
+            entries = []
+            for c in review.commentary:
+                if c.subject.unit_id != unit.id:
+                    continue
+                label, status = unit.name, ev.units[unit.id].rollup.status
+                if c.subject.kind == "objective" and c.subject.objective_id in ev.units[unit.id].objectives:
+                    o = ev.units[unit.id].objectives[c.subject.objective_id]
+                    label, status = o.objective.name, o.rollup.status
+                elif c.subject.kind == "kpi":
+                    for o in ev.units[unit.id].objectives.values():
+                        for k in o.kpis:
+                            if k.kpi.id == c.subject.kpi_id:
+                                label, status = k.kpi.name, k.current.status
+                entries.append((c, label, status))
+            if entries:
+                commentary.append((unit, entries))
+        root = self.sc.root_unit
+        snapshot = review.period.label in self.sc.snapshots
+        return planner._render(
+            "review.md.j2", src, f"{review.period.label} review", review=review,
+            changes=changes(ev, self._previous_snapshot(ev)), heat_rows=planner._heat_rows(),
+            heat_columns=self.heat_columns, overrides=overrides, commentary=commentary,
+            actions=[(review, a) for a in review.actions], day=review_day(self.sc, review.period),
+            map_html=self._map_for(planner, src, root.id) if root else None,
+            snapshot_href=self.links.file_href(src, self.links.data("snapshots", f"{review.period.label}.json"))
+            if snapshot else None,
+            reviews_href=self.links.href(src, self.links.reviews()),
+        )
+
+    def _map_for(self, planner: "SitePlanner", src: str, unit_id: str):
+        request = planner._map(src, unit_map, unit_id)
+        if request is not None and planner is not self:
+            self.map_requests[request.key] = planner.map_requests.pop(request.key)
+        return request
+
     def pages(self) -> list[GeneratedPage]:
         """Every generated page, in a stable order, with its maps laid out."""
         out = [self.home_page()]
         out += [self.unit_page(u) for u in self.sc.units]
         out += [self.theme_page(t) for t in self.sc.organization.themes]
         out += [self.catalogue_page(), self.initiatives_page(), self.owners_page()]
+        out += [self.changes_page(), self.reviews_page()]
+        out += [self.review_page(r) for r in self.sc.reviews]
         figures = render_maps(list(self.map_requests.values()), self.options.cache_dir, self.options.graphviz,
                               self.layout_stats) if self.map_requests else []
         by_request = dict(zip(self.map_requests, figures))
@@ -252,6 +332,43 @@ class SitePlanner:
                 if isinstance(content, _MapRequest):
                     page.fragments[marker] = by_request[content.key]
         return out
+
+
+@dataclass(frozen=True)
+class _Named:
+    name: str
+    status: object
+    computed: object
+
+
+def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
+    """Machine-readable outputs beside the pages: JSON, CSV, the schema, snapshots and the review feed."""
+    sc = ev.scorecards
+    files: dict[str, bytes] = {}
+    whole = export.evaluation_json(ev)
+    files[links.data("organization.json")] = export.dumps(whole).encode("utf-8")
+    for unit_json in whole["units"]:
+        single = {k: v for k, v in whole.items() if k != "units"}
+        single["units"] = [unit_json]
+        files[links.data("units", f"{unit_json['id']}.json")] = export.dumps(single).encode("utf-8")
+        files[links.data("units", f"{unit_json['id']}.csv")] = export.to_csv(ev, [unit_json["id"]]).encode("utf-8")
+    files[links.data("evaluation.schema.json")] = schema_dumps(all_schemas()["evaluation"]).encode("utf-8")
+    for label, snapshot in sorted(sc.snapshots.items()):
+        files[links.data("snapshots", f"{label}.json")] = export.dumps(snapshot).encode("utf-8")
+    feed_src = links.feed()
+    files[feed_src] = review_feed(sc, lambda label: links.file_href(feed_src, links.url_of(links.review(label))),
+                                  posixpath.basename(feed_src))
+    return files
+
+
+def _front_matter(title: str) -> str:
+    """The page title, HTML-escaped, as MkDocs metadata.
+
+    Material writes page.meta.title into <title> as it is; a title taken from the heading
+    would be unescaped (striptags) on the way, so a name such as '</title><script>' would
+    become markup. JSON is valid YAML, so json.dumps quotes it safely.
+    """
+    return f"---\ntitle: {json.dumps(html.escape(' '.join(title.split())))}\n---\n"
 
 
 def _perspective_rollup(result: UnitResult, perspective_id: str):
@@ -274,15 +391,20 @@ def nav_tree(ev: Evaluation, links: Links) -> list:
     """MkDocs `nav` entries mirroring the unit hierarchy; each unit a section led by its page."""
     sc = ev.scorecards
 
+    # Material prints nav titles as HTML: user text must arrive escaped
     def entry(unit: Unit):
         children = sc.children.get(unit.id, ())
         if not children:
-            return {unit.name: links.unit(unit.id)}
-        return {unit.name: [links.unit(unit.id)] + [entry(c) for c in children]}
+            return {html.escape(unit.name): links.unit(unit.id)}
+        return {html.escape(unit.name): [links.unit(unit.id)] + [entry(c) for c in children]}
 
     root = sc.root_unit
     tree = [entry(root)] if root else []
-    themes = [{t.name: links.theme(t.id)} for t in sc.organization.themes]
+    themes = [{html.escape(t.name): links.theme(t.id)} for t in sc.organization.themes]
+    reviews = [links.reviews(), {"What changed": links.changes()}] + [
+        {f"{r.period.label} review": links.review(r.period.label)}
+        for r in sorted(sc.reviews, key=lambda r: r.period, reverse=True)]
     return [{"Home": links.home()}] + tree + ([{"Strategic themes": themes}] if themes else []) + [
+        {"Reviews": reviews},
         {"KPI catalogue": links.catalogue()}, {"Initiatives": links.initiatives()}, {"Owners": links.owners()},
     ]

@@ -13,8 +13,15 @@ from ..model import Kpi
 from ..status.scoring import Status, Target
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
-_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:", re.IGNORECASE)
-_UNSAFE_REF = re.compile(r"^(\s*\[[^\]]*\]:\s*<?\s*)(?:javascript|vbscript|data|file)\s*:", re.IGNORECASE | re.MULTILINE)
+# A link or image to a script URL, and a reference definition of one: matched just before
+# the "(" / "[" that makes them Markdown, which md_block escapes so they stay plain text.
+_SCHEME = r"\s*(?:<|&lt;)?\s*(?:javascript|vbscript|data|file)\s*:"
+_UNSAFE_LINK = re.compile(r"\](?=\(" + _SCHEME + ")", re.IGNORECASE)
+_UNSAFE_REF = re.compile(r"^([ \t]*)(?=\[[^\]]*\]:" + _SCHEME + ")", re.IGNORECASE | re.MULTILINE)
+# attr_list syntax ({: onclick="..." } after a paragraph, heading, link or emphasis): the
+# extension is on (the plugin adds it), so user Markdown could set any attribute, onclick
+# included. The brace becomes an entity, which attr_list does not read.
+_ATTR_LIST = re.compile(r"\{(?=[^}\n]*\})")
 
 
 def md_text(text: object) -> Markup:
@@ -24,10 +31,19 @@ def md_text(text: object) -> Markup:
 
 
 def md_block(text: object) -> Markup:
-    """User Markdown (descriptions, strategy): Markdown kept, raw HTML and script links defused."""
+    """User Markdown (descriptions, strategy): Markdown kept; raw HTML, script links and
+    attribute lists defused.
+
+    A link to a script URL is shown as the text it was written as, not made a link: a
+    link to a made-up anchor instead would fail strict builds with a warning about a link
+    in a generated page the author never wrote.
+    """
     escaped = html.escape(str(text), quote=False)
-    escaped = _UNSAFE_LINK.sub("](#", escaped)
-    escaped = _UNSAFE_REF.sub(r"\1#", escaped)
+    escaped = _UNSAFE_LINK.sub("]\\\\", escaped)
+    escaped = _UNSAFE_REF.sub(r"\1\\", escaped)
+    # An entity, which a backslash before it cannot undo. Inside a code span it shows as
+    # "&#123;": telling code spans apart as Markdown does is not worth the risk of erring.
+    escaped = _ATTR_LIST.sub("&#123;", escaped)
     return Markup(escaped)
 
 
