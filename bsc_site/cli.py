@@ -98,6 +98,21 @@ def cmd_export(args) -> int:
     return _write(text, args.output, args.force)
 
 
+def cmd_snapshot(args) -> int:
+    """Freeze a review period's evaluated scorecards next to its review file."""
+    from . import export
+
+    ev = _evaluate(args)
+    if ev is None:
+        return 1
+    target = Path(args.path) / "reviews" / f"{ev.period.label}.snapshot.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    status = _write(export.dumps(export.evaluation_json(ev)), str(target), force=False)
+    if status == 0:
+        print(f"bsc: wrote {target}; commit it so later reviews can show what was added or removed")
+    return status
+
+
 def cmd_pages(args) -> int:
     """Write the generated pages as Markdown files, for any static-site generator."""
     from importlib import resources
@@ -209,6 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
     p.add_argument("--force", action="store_true", help="replace the output file if it exists")
     p.set_defaults(run=cmd_export)
+
+    p = with_path(sub.add_parser("snapshot", help="freeze a review period's evaluation as reviews/<period>.snapshot.json"))
+    p.add_argument("--period", type=_period_label, help="the review period (default: the latest with data)")
+    p.set_defaults(run=cmd_snapshot)
 
     p = with_path(sub.add_parser("pages", help="write the site's pages as Markdown files (for any generator)"))
     p.add_argument("--out", required=True, help="the folder to write into (e.g. your docs folder)")

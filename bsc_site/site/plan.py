@@ -181,14 +181,34 @@ class SitePlanner:
         drives = {o.id: [unit.objective(l.target) for l in o.drives if unit.objective(l.target)]
                   for o in unit.objectives}
         latest = self._latest.get(unit.id)
+        src = self.links.unit(unit.id)
+        review = self.sc.review(self.ev.period)
+        commentary = [c for c in review.commentary if c.subject.unit_id == unit.id] if review else []
+        kpi_names = {k.id: k.name for k in unit.kpis}
+        kpi_objective = {k.id: k.objective_id for k in unit.kpis}
+
+        def objective_commentary(objective_id: str) -> list:
+            out = [("", c) for c in commentary if c.subject.objective_id == objective_id]
+            out += [(kpi_names.get(c.subject.kpi_id, c.subject.kpi_id), c) for c in commentary
+                    if c.subject.kpi_id and kpi_objective.get(c.subject.kpi_id) == objective_id]
+            return out
+
+        actions = [(r, a) for r in self.sc.reviews if r.period <= self.ev.period for a in r.actions
+                   if a.unit_id == unit.id]
         return self._render(
-            "unit.md.j2", self.links.unit(unit.id), unit.name,
+            "unit.md.j2", src, unit.name, review=review,
+            unit_commentary=[c for c in commentary if c.subject.kind == "unit"],
+            objective_commentary=objective_commentary, actions=actions,
+            review_day=review_day(self.sc, self.ev.period), history_periods=self.ev.review_periods,
+            json_href=self.links.file_href(src, self.links.data("units", f"{unit.id}.json")),
+            csv_href=self.links.file_href(src, self.links.data("units", f"{unit.id}.csv")),
+            schema_href=self.links.file_href(src, self.links.data("evaluation.schema.json")),
             unit=unit, result=result, ancestors=self.sc.ancestors(unit.id),
             children=children, children_rows=[(0, c) for c in children], heat_columns=self.heat_columns,
             supported_by={o.id: self._supported_by.get((unit.id, o.id), []) for o in unit.objectives},
             drives=drives, last_update=latest.label if latest else None,
-            map_html=self._map(self.links.unit(unit.id), unit_map, unit.id),
-            line_of_sight=self._map(self.links.unit(unit.id), line_of_sight_map, unit.id),
+            map_html=self._map(src, unit_map, unit.id),
+            line_of_sight=self._map(src, line_of_sight_map, unit.id),
         )
 
     def home_page(self) -> GeneratedPage:
