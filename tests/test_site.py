@@ -198,9 +198,13 @@ TINY_SCORES = {  # (unit, KPI name) -> "score ... of 10" in "How this status was
 
 
 def status_word(cell: str) -> str:
-    """The status word a badge cell ends with ("✔ On track" -> "On track"), checking it has an icon."""
-    word = next((w for w in STATUS_WORDS if cell.endswith(w)), None)
-    assert word is not None and len(cell) > len(word) + 1, f"no status word with an icon in {cell!r}"
+    """The status word of a badge cell ("✔ On track" -> "On track"), checking it has an icon.
+
+    An overridden status is followed by a note ("! At risk overridden (computed: ...)").
+    """
+    badge = cell.split(" overridden (", 1)[0]
+    word = next((w for w in STATUS_WORDS if badge.endswith(w)), None)
+    assert word is not None and len(badge) > len(word) + 1, f"no status word with an icon in {cell!r}"
     return word
 
 
