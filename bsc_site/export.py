@@ -125,9 +125,11 @@ def _csv_target(value) -> str:
 
 
 def kpi_rows(ev: Evaluation, unit_ids: list[str] | None = None) -> list[list[str]]:
+    """One row per KPI of the given units (default: all), in hierarchy order."""
+    units = [ev.scorecards.unit(u) for u in unit_ids] if unit_ids is not None else list(ev.scorecards.units)
     rows = []
-    for unit in ev.scorecards.units:
-        if unit_ids is not None and unit.id not in unit_ids:
+    for unit in units:
+        if unit is None:
             continue
         u = ev.units[unit.id]
         for p in u.perspectives:

@@ -247,25 +247,40 @@ def line_of_sight_map(ev: Evaluation, unit_id: str, href: Href, levels: int = 2)
     return _make(f"los:{unit_id}", label, description, bands, edges, None)
 
 
-def theme_map(ev: Evaluation, theme_id: str, href: Href, max_depth: int = 2) -> StrategyMap:
-    """One theme's objectives across the units of the top levels, in perspective bands."""
+MAX_THEME_NODES = 40  # beyond this a map stops being readable; the theme page's table lists everything
+
+
+def theme_map(ev: Evaluation, theme_id: str, href: Href, max_nodes: int = MAX_THEME_NODES) -> StrategyMap:
+    """One theme's objectives across units, in perspective bands: as many levels of the
+    hierarchy as fit in `max_nodes` objectives (always the enterprise)."""
     sc = ev.scorecards
     theme = next(t for t in sc.organization.themes if t.id == theme_id)
     depth: dict[str, int] = {}
     perspectives = list(sc.organization.perspectives)
-    members = []
+    by_depth: dict[int, list] = {}
     for unit in sc.units:
         depth[unit.id] = depth[unit.parent] + 1 if unit.parent in depth else 0
-        if depth[unit.id] > max_depth:
+        for o in unit.objectives:
+            if o.theme == theme_id:
+                by_depth.setdefault(depth[unit.id], []).append((unit, o))
+    members: list = []
+    levels = 0
+    for level in sorted(by_depth):
+        if members and len(members) + len(by_depth[level]) > max_nodes:
+            break
+        members += by_depth[level]
+        levels = level + 1
+    shown = {u.id for u, _ in members}
+    for unit in sc.units:
+        if unit.id not in shown:
             continue
         for extra in unit.extra_perspectives:
             ids = [p.id for p in perspectives]
             if extra.perspective.id not in ids:
                 at = ids.index(extra.after) + 1 if extra.after in ids else len(ids)
                 perspectives.insert(at, extra.perspective)
-        for o in unit.objectives:
-            if o.theme == theme_id:
-                members.append((unit, o))
+    position = {u.id: i for i, u in enumerate(sc.units)}
+    members.sort(key=lambda pair: position[pair[0].id])
     names = {(u.id, o.id): f"n{i}" for i, (u, o) in enumerate(members)}
     bands = [Band(p.id, p.name, [_node(names[(u.id, o.id)], ev.units[u.id].objectives[o.id],
                                        href(u.id, f"objective-{o.id}"), u.name)
@@ -286,7 +301,10 @@ def theme_map(ev: Evaluation, theme_id: str, href: Href, max_depth: int = 2) -> 
                 edges.append(MapEdge(names[(u.id, o.id)], names[(u.parent, link.target)], "supports",
                                      f"{o.name} ({u.name}) supports {target.name} ({parent.name})",
                                      upward=order.get(target.perspective, 0) < order.get(o.perspective, 0)))
-    label = f"Strategic theme {theme.name}: {len(members)} objectives"
+    total = sum(len(v) for v in by_depth.values())
+    label = f"Strategic theme {theme.name}: {len(members)} objectives" + (
+        f" of {total}, from the top {levels} level{'s' * (levels != 1)} of the organisation" if total > len(members)
+        else "")
     description = (f"The objectives of the theme {theme.name} across units, in perspective bands; arrows show "
                    "cause and effect within a unit and support between units.")
     return _make(f"theme:{theme_id}", label, description, bands, edges, None)
