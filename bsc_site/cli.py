@@ -106,6 +106,10 @@ def cmd_snapshot(args) -> int:
     if ev is None:
         return 1
     target = Path(args.path) / "reviews" / f"{ev.period.label}.snapshot.json"
+    if target.exists():
+        print(f"bsc: {target} exists; a snapshot is never replaced (if it really is wrong, delete it first)",
+              file=sys.stderr)
+        return 1
     target.parent.mkdir(parents=True, exist_ok=True)
     status = _write(export.dumps(export.evaluation_json(ev)), str(target), force=False)
     if status == 0:

@@ -24,16 +24,23 @@ def _target(value) -> Any:
     return value
 
 
+def _override(x) -> dict[str, Any]:
+    """Whether a review set the status, what was computed, and why."""
+    return {"computed_status": x.computed.value if x.computed else x.status.value,
+            "override_reason": x.override.reason if x.override else None}
+
+
 def _rollup(r: Rollup) -> dict[str, Any]:
-    return {"score": _num(r.score), "status": r.status.value, "counted": r.counted, "total": r.total,
-            "explanation": r.explanation}
+    return {"score": _num(r.score), "status": r.status.value, **_override(r), "counted": r.counted,
+            "total": r.total, "explanation": r.explanation}
 
 
 def _value(v: KpiValue) -> dict[str, Any]:
     return {
         "period": v.period.label, "actual": v.actual, "target": _target(v.target),
         "red_flag": _target(v.red_flag), "red_flag_defaulted": v.red_flag_defaulted,
-        "variance": _num(v.variance), "score": _num(v.score), "status": v.status.value, "basis": v.basis,
+        "variance": _num(v.variance), "score": _num(v.score), "status": v.status.value, **_override(v),
+        "basis": v.basis,
         "explanation": v.explanation, "note": v.note,
     }
 

@@ -36,8 +36,14 @@ class PeriodSeries:
     default: Target | None = None
     by_period: tuple[tuple[Period, Target], ...] = ()
 
+    @cached_property
+    def _exact(self) -> dict[Period, Target]:
+        return dict(self.by_period)
+
     def at(self, period: Period, calendar: FiscalCalendar) -> Target | None:
-        exact = dict(self.by_period)
+        if not self.by_period:
+            return self.default
+        exact = self._exact
         if period in exact:
             return exact[period]
         year = calendar.year(period.fiscal_year)
@@ -188,6 +194,10 @@ class Subject:
     unit_id: str
     objective_id: str | None = None
     kpi_id: str | None = None
+    where: tuple[tuple[str, Location], ...] = field(default=(), compare=False)  # field -> where it is written
+
+    def location_of(self, name: str, fallback: Location) -> Location:
+        return dict(self.where).get(name, fallback)
 
     @property
     def kind(self) -> str:
@@ -226,6 +236,7 @@ class Action:
     status: str = "open"
     completed: datetime.date | None = None
     location: Location = field(default=Location(""), compare=False)
+    where: tuple[tuple[str, Location], ...] = field(default=(), compare=False)  # field -> where it is written
 
     def status_on(self, day: datetime.date | None) -> str:
         """The action's status as it stood on a day: done or dropped only from its completion date."""

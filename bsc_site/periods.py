@@ -94,6 +94,7 @@ class FiscalCalendar:
         if not is_month or not 1 <= start_month <= 12:
             raise ValueError(f"the fiscal year start must be a month 1 to 12, got {start_month!r}")
         self.start_month = start_month
+        self._made: dict[tuple[Frequency, int, int], Period] = {}
 
     def __repr__(self) -> str:
         return f"FiscalCalendar(start_month={self.start_month})"
@@ -248,6 +249,14 @@ class FiscalCalendar:
         return first_year + offset // 12, offset % 12 + 1
 
     def _period(self, frequency: Frequency, fy: int, index: int) -> Period:
+        # Evaluation asks for the same periods hundreds of thousands of times: build each once.
+        key = (frequency, fy, index)
+        found = self._made.get(key)
+        if found is None:
+            found = self._made[key] = self._make_period(frequency, fy, index)
+        return found
+
+    def _make_period(self, frequency: Frequency, fy: int, index: int) -> Period:
         months = frequency.months
         first_index = (index - 1) * months + 1
         try:

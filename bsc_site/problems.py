@@ -87,6 +87,14 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """Text as quoted in a message: on one line, invisible characters made visible (a line
+    break as \\n, a right-to-left override as \\u202e), and a value of a megabyte not
+    repeated in full."""
+    visible = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text[:limit])
+    return visible if len(visible) <= limit and len(text) <= limit else visible[: limit - 1] + "…"
+
+
 def one_of(choices: Iterable[str]) -> str:
     """'a', 'b' or 'c' — for messages that list what was expected."""
     quoted = [f"'{c}'" for c in choices]

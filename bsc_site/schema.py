@@ -75,10 +75,13 @@ def evaluation_schema() -> dict[str, Any]:
     status = {"enum": ["on-track", "at-risk", "off-track", "no-data", "no-target"]}
     target = {"oneOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}, "minItems": 2,
                                                "maxItems": 2}, {"type": "null"}]}
-    rollup = {"score": number, "status": status, "counted": {"type": "integer"}, "total": {"type": "integer"},
+    override = {"computed_status": status, "override_reason": {"type": ["string", "null"]}}
+    rollup = {"score": number, "status": status, **override, "counted": {"type": "integer"},
+              "total": {"type": "integer"},
               "explanation": {"type": "string"}}
     value = {"period": {"type": "string"}, "actual": number, "target": target, "red_flag": target,
              "red_flag_defaulted": {"type": "boolean"}, "variance": number, "score": number, "status": status,
+             **override,
              "basis": {"type": "string"}, "explanation": {"type": "string"}, "note": {"type": "string"}}
     history = {"type": "object", "required": ["period", "actual", "target", "score", "status"],
                "properties": {"period": {"type": "string"}, "actual": number, "target": target, "score": number,

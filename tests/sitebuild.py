@@ -493,3 +493,53 @@ def resolve(site: Path, page_rel: str, href: str) -> tuple[str, str] | None:
     if target == "" or (site / target).is_dir():
         target = f"{target}/index.html" if target else "index.html"
     return target, fragment
+
+
+# -- added for the review tests (tests/test_review_site.py) -------------------------------
+
+
+def article_html(text: str) -> str:
+    """The page's <article>...</article> exactly as written (Material's main content, without
+    the navigation around it), for byte-for-byte comparisons of a page across builds."""
+    assert text.count("<article") == 1, "expected exactly one <article> in the page"
+    start = text.index("<article")
+    end = text.index("</article>", start) + len("</article>")
+    return text[start:end]
+
+
+def internal_broken_links(site: Build) -> list[str]:
+    """Every <a href> (and SVG xlink:href) of the site's pages whose file, or #fragment on it,
+    does not exist (links leaving the site are not followed)."""
+    ids: dict[str, set[str]] = {}
+    broken = []
+    for rel in site.html_files():
+        for a in site.page(rel).iter("a"):
+            href = a.get("href", a.get("xlink:href"))
+            target = resolve(site.site, rel, href) if href is not None else None
+            if target is None:
+                continue
+            path, fragment = target
+            if not (site.site / path).is_file():
+                broken.append(f"{rel}: {href} -> {path} (no such file)")
+            elif fragment and path.endswith(".html"):
+                if path not in ids:
+                    ids[path] = parse_html((site.site / path).read_text(encoding="utf-8")).ids()
+                if fragment not in ids[path]:
+                    broken.append(f"{rel}: {href} -> {path}#{fragment} (no such id)")
+    return broken
+
+
+def primary_nav_links(site: Build, page_rel: str) -> list[tuple[str, str]]:
+    """(title, target file) of every link in a page's primary navigation, in order, at any depth
+    (the table of contents of the page itself included)."""
+    nav = site.page(page_rel).find("nav", cls="md-nav--primary")
+    assert nav is not None, f"no primary navigation on {page_rel}"
+    links = [(a.text, resolve(site.site, page_rel, a.get("href"))) for a in nav.find_all("a") if a.get("href")]
+    return [(title, target[0]) for title, target in links if target is not None]
+
+
+def bsc_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`bsc <args>` run from cwd, as a user would; output captured as text."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "bsc_site.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=120)

@@ -9,15 +9,15 @@ from ..problems import Location, Problems, did_you_mean
 def _subject(sc: Scorecards, subject: Subject, where: Location, problems: Problems, what: str) -> None:
     unit = sc.unit(subject.unit_id)
     if unit is None:
-        problems.error(where, "unknown-unit", f"{what} names unit '{subject.unit_id}', which does not exist",
+        problems.error(subject.location_of("unit", where), "unknown-unit", f"{what} names unit '{subject.unit_id}', which does not exist",
                        field="unit", hint=did_you_mean(subject.unit_id, sc.units_by_id))
         return
     if subject.objective_id and unit.objective(subject.objective_id) is None:
-        problems.error(where, "unknown-objective", f"{what} names objective '{subject.objective_id}', which is "
+        problems.error(subject.location_of("objective", where), "unknown-objective", f"{what} names objective '{subject.objective_id}', which is "
                        f"no objective of unit '{unit.id}'", field="objective",
                        hint=did_you_mean(subject.objective_id, [o.id for o in unit.objectives]))
     if subject.kpi_id and subject.kpi_id not in {k.id for k in unit.kpis}:
-        problems.error(where, "unknown-kpi", f"{what} names KPI '{subject.kpi_id}', which is no KPI of unit "
+        problems.error(subject.location_of("kpi", where), "unknown-kpi", f"{what} names KPI '{subject.kpi_id}', which is no KPI of unit "
                        f"'{unit.id}'", field="kpi", hint=did_you_mean(subject.kpi_id, [k.id for k in unit.kpis]))
 
 
@@ -61,7 +61,7 @@ def _review_entries(sc: Scorecards, review: Review, problems: Problems) -> None:
             problems.error(o.location, "override-reason", "an override needs a reason", field="reason")
     ids: dict[str, Location] = {}
     for a in review.actions:
-        _subject(sc, Subject(a.unit_id, a.objective_id), a.location, problems, "action")
+        _subject(sc, Subject(a.unit_id, a.objective_id, where=a.where), a.location, problems, "action")
         if a.id in ids:
             problems.error(a.location, "duplicate-id", f"action id '{a.id}' is used twice in this review",
                            field="id", hint=f"the first is at {ids[a.id]}")

@@ -40,7 +40,7 @@ def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
     if org_rec is None:
         return None
     organization = build_organization(org_rec, problems)
-    calendar = FiscalCalendar(organization.fiscal_year_start)
+    calendar = organization.calendar  # one calendar: equal periods are then the same objects
     library = {d["id"]: d for d in org_rec.get("kpis", ()) if "id" in d.values and "name" in d.values}
 
     unit_files = find_files(root / "units", YAML_SUFFIXES)

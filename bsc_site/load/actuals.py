@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..model import Actual
 from ..periods import FiscalCalendar, PeriodError
-from ..problems import Location, Problems, did_you_mean, one_of
+from ..problems import Location, Problems, did_you_mean, one_of, shown
 from .fields import ACTUAL
 from .reader import Reader, describe, is_number
 from .text import display_path, read_text
@@ -41,7 +41,7 @@ def parse_number(text: str, decimal_comma: bool) -> float | None:
         cell = cell[:-1].strip()
     cell = _SPACES.sub("", cell)  # 1 234 567 and 1'234'567
     if cell.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
-        raise ValueError(f"'{text}' is not a finite number")
+        raise ValueError(f"'{shown(text)}' is not a finite number")
     if _PLAIN.match(cell) and not (decimal_comma and "." in cell and _THOUSANDS_DOT.match(cell)):
         value = float(cell)
     elif _THOUSANDS_COMMA.match(cell) and not decimal_comma:
@@ -52,9 +52,9 @@ def parse_number(text: str, decimal_comma: bool) -> float | None:
         value = float(cell.replace(",", "."))
     else:
         hint = " (with ';' as separator, write decimals with a comma)" if decimal_comma else ""
-        raise ValueError(f"'{text}' is not a number{hint}")
+        raise ValueError(f"'{shown(text)}' is not a number{hint}")
     if not math.isfinite(value):
-        raise ValueError(f"'{text}' is not a finite number")
+        raise ValueError(f"'{shown(text)}' is not a finite number")
     return value
 
 

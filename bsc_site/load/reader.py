@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..problems import Location, Problems, did_you_mean, one_of
+from ..problems import Location, Problems, did_you_mean, one_of, shown
 from .fields import ID_PATTERN, Field, Record
 from .yaml_source import Located
 
@@ -71,7 +71,7 @@ def describe(value: Any) -> str:
         return f"the number {value}"
     if isinstance(value, datetime.date):
         return f"the date {value.isoformat()}"
-    return f"'{value}'"
+    return f"'{shown(str(value))}'"
 
 
 def is_number(value: Any) -> bool:
@@ -195,10 +195,10 @@ class Reader:
             v = str(v)
         if not isinstance(v, str):
             return self._wrong(node, path, "an id (lower-case letters, digits and hyphens)")
-        if not _ID.match(v):
+        if not _ID.fullmatch(v):  # match() would let a final line break through ('$' matches before it)
             suggestion = re.sub(r"[^a-z0-9-]+", "-", v.lower()).strip("-")[:64]
             self.problems.error(node.location, "bad-id",
-                                f"'{v}' is not a valid id: expected lower-case letters, digits and hyphens, "
+                                f"'{shown(v)}' is not a valid id: expected lower-case letters, digits and hyphens, "
                                 "starting with a letter or digit, at most 64 characters",
                                 field=path, hint=f"for example '{suggestion}'" if suggestion else "")
             return None

@@ -18,10 +18,15 @@ def _subject(rec: Fields, problems: Problems, what: str) -> m.Subject | None:
     if "unit" not in rec.values:
         return None
     if rec.get("objective") and rec.get("kpi"):
-        problems.error(rec.where("kpi"), "review-subject", f"a {what} names both an objective and a KPI",
+        article = "an" if what[0] in "aeiou" else "a"
+        problems.error(rec.where("kpi"), "review-subject", f"{article} {what} names both an objective and a KPI",
                        field="kpi", hint="give one of them: objective or kpi")
         return None
-    return m.Subject(rec["unit"], rec.get("objective"), rec.get("kpi"))
+    return m.Subject(rec["unit"], rec.get("objective"), rec.get("kpi"), _where(rec))
+
+
+def _where(rec: Fields) -> tuple:
+    return tuple((name, rec.where(name)) for name in ("unit", "objective", "kpi", "owner", "id") if name in rec.values)
 
 
 def read_review(path: Path, calendar: FiscalCalendar, problems: Problems) -> m.Review | None:
@@ -44,7 +49,7 @@ def read_review(path: Path, calendar: FiscalCalendar, problems: Problems) -> m.R
     )
     actions = tuple(
         m.Action(a["id"], a["unit"], a["what"], a["owner"], a.get("objective"), a.get("due"), a["status"],
-                 a.get("completed"), a.location)
+                 a.get("completed"), a.location, _where(a))
         for a in rec.get("actions", ()) if {"id", "unit", "what", "owner"} <= a.values.keys()
     )
     return m.Review(period, rec.get("date"), rec.get("forum", ""), rec.get("summary", ""), commentary, overrides,

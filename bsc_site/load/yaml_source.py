@@ -7,12 +7,14 @@ duplicate key is an error instead of lost data.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from ..problems import Location, Problems
+from ..problems import Location, Problems, shown
 
 try:  # libyaml is several times faster and gives the same marks
     _Loader = yaml.CSafeLoader
@@ -47,15 +49,51 @@ class _TooLarge(Exception):
     pass
 
 
+class _Lines:
+    """Turns libyaml's marks into the line and column (from 1) an editor shows.
+
+    libyaml reads YAML 1.1, which also breaks lines at NEL, LS and PS (U+0085, U+2028,
+    U+2029): editors show those inside a line, so after one every line number would be
+    off. And a stream that does not end in a line break ends on a line past the last.
+    Marks carry the character index, so those cases are counted from the text itself.
+    """
+
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.text = text
+        self.last_line = text.count("\n") + 1
+        self.unusual = any(ch in text for ch in "\x85\u2028\u2029")
+        self.starts: list[int] | None = None
+
+    def unusual_break(self) -> tuple[int, str] | None:
+        """The first line holding a NEL, LS or PS, and that character's name."""
+        if not self.unusual:
+            return None
+        index = min(i for i in (self.text.find(ch) for ch in "\x85\u2028\u2029") if i >= 0)
+        name = {"\x85": "a NEL (U+0085)", "\u2028": "a line separator (U+2028)",
+                "\u2029": "a paragraph separator (U+2029)"}[self.text[index]]
+        return self.text.count("\n", 0, index) + 1, name
+
+    def at(self, mark: yaml.Mark) -> Location:
+        if not self.unusual and mark.line + 1 <= self.last_line:
+            return Location(self.file, mark.line + 1, mark.column + 1)
+        if self.starts is None:
+            self.starts = [0, *itertools.accumulate(len(line) + 1 for line in self.text.split("\n")[:-1])]
+        index = min(mark.index, len(self.text))
+        line = bisect.bisect_right(self.starts, index)
+        return Location(self.file, line, index - self.starts[line - 1] + 1)
+
+
 class _Converter:
-    def __init__(self, file: str, problems: Problems):
+    def __init__(self, file: str, problems: Problems, lines: _Lines):
         self.file = file
         self.problems = problems
+        self.lines = lines
         self.count = 0
         self.scalars = yaml.constructor.SafeConstructor()
 
     def at(self, mark: yaml.Mark) -> Location:
-        return Location(self.file, mark.line + 1, mark.column + 1)
+        return self.lines.at(mark)
 
     def convert(self, node: yaml.Node, depth: int = 0) -> Located:
         self.count += 1
@@ -76,7 +114,7 @@ class _Converter:
                 # A date-like text that is no date (2026-13-01) stays text: a text field keeps
                 # it and a date field reports it, once. Anything else (an unknown tag) is an error.
                 reason = getattr(exc, "problem", None) or str(exc)
-                self.problems.error(loc, "yaml-value", f"cannot read the value {node.value!r}: {reason}")
+                self.problems.error(loc, "yaml-value", f"cannot read the value {shown(repr(node.value))}: {reason}")
         return Located(value, loc)
 
     def mapping(self, node: yaml.MappingNode, loc: Location, depth: int) -> Located:
@@ -120,7 +158,7 @@ class _Converter:
         return sources
 
 
-def _too_deep(text: str, file: str, problems: Problems) -> bool:
+def _too_deep(text: str, lines: _Lines, problems: Problems) -> bool:
     """Whether collections nest deeper than MAX_DEPTH (reported where the limit is passed).
 
     libyaml's composer recurses in C: some tens of thousands of '[' crash the process
@@ -133,8 +171,7 @@ def _too_deep(text: str, file: str, problems: Problems) -> bool:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    problems.error(Location(file, mark.line + 1, mark.column + 1), "yaml-too-deep",
+                    problems.error(lines.at(event.start_mark), "yaml-too-deep",
                                    f"the YAML is nested more than {MAX_DEPTH} levels deep",
                                    hint="a scorecard file needs a few levels; is a bracket or indentation off?")
                     return True
@@ -175,17 +212,21 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
                        f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
                        hint="split it into several files")
         return None
-    if _too_deep(text, file, problems):
+    lines = _Lines(file, text)
+    if _too_deep(text, lines, problems):
         return None
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
+        loc = lines.at(mark) if mark else Location(file)
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
-        problems.error(loc, "yaml-syntax", f"YAML syntax error: {problem}{context}",
-                       hint="check indentation, and quote text containing ': ' or starting with a special character")
+        hint = "check indentation, and quote text containing ': ' or starting with a special character"
+        unusual = lines.unusual_break()
+        if unusual:  # most likely the cause: pasted from a word processor or a PDF
+            hint = f"line {unusual[0]} holds {unusual[1]}, which YAML reads as a line break: delete it"
+        problems.error(loc, "yaml-syntax", f"YAML syntax error: {problem}{context}", hint=hint)
         return None
     except yaml.YAMLError as exc:
         problems.error(Location(file), "yaml-syntax", f"YAML syntax error: {exc}")
@@ -197,13 +238,12 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
     if not documents:
         return None
     if len(documents) > 1:
-        problems.error(Location(file, documents[1].start_mark.line + 1, 1), "yaml-documents",
+        problems.error(Location(file, lines.at(documents[1].start_mark).line, 1), "yaml-documents",
                        "the file holds more than one YAML document ('---')", hint="keep one document per file")
     try:
         size = _expanded_size(documents[0], {})
     except _SelfReference as exc:
-        mark = exc.args[0].start_mark
-        problems.error(Location(file, mark.line + 1, mark.column + 1), "yaml-alias",
+        problems.error(lines.at(exc.args[0].start_mark), "yaml-alias",
                        "an alias is used inside the value of its own anchor, so it would repeat forever")
         return None
     if size > MAX_VALUES:  # an alias bomb: refuse before expanding anything
@@ -211,7 +251,7 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
                        f"the YAML is too large to read: more than {MAX_VALUES:,} values (an alias expanding into itself?)",
                        hint="an alias (*name) repeats everything under its anchor (&name); use fewer of them")
         return None
-    converter = _Converter(file, problems)
+    converter = _Converter(file, problems, lines)
     try:
         return converter.convert(documents[0])
     except _TooLarge as exc:

@@ -33,6 +33,7 @@ class MapNode:
     tooltip: str
     subtitle: str = ""
     theme: str | None = None
+    overridden: bool = False
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _label(node: MapNode) -> str:
     rows = "".join(f'<TR><TD><B>{html.escape(line)}</B></TD></TR>' for line in lines)
     if node.subtitle:
         rows += f'<TR><TD><FONT POINT-SIZE="9">{html.escape(node.subtitle)}</FONT></TD></TR>'
-    score = f" · {node.score:.1f}" if node.score is not None else ""
+    score = f" · {node.score:.1f}" if node.score is not None else " (set by review)" if node.overridden else ""
     rows += f'<TR><TD><FONT POINT-SIZE="10">{html.escape(node.status.icon)} {html.escape(node.status.label)}{score}</FONT></TD></TR>'
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>>'
 
@@ -171,7 +172,9 @@ def _text_alternative(bands: list[Band], edges: list[MapEdge]) -> str:
 def _node(name: str, o: ObjectiveResult, href: str, subtitle: str = "") -> MapNode:
     r = o.rollup
     tooltip = f"{o.objective.name}: {r.status.label}. {r.explanation}"
-    return MapNode(name, o.objective.name, r.status, r.score, href, tooltip, subtitle, o.objective.theme)
+    score = None if r.override else r.score  # the score belongs to the computed status, not the review's
+    return MapNode(name, o.objective.name, r.status, score, href, tooltip, subtitle, o.objective.theme,
+                   overridden=r.override is not None)
 
 
 def unit_map(ev: Evaluation, unit_id: str, href: Href, key: str | None = None) -> StrategyMap:

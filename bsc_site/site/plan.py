@@ -376,8 +376,12 @@ def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
     for label, snapshot in sorted(sc.snapshots.items()):
         files[links.data("snapshots", f"{label}.json")] = export.dumps(snapshot).encode("utf-8")
     feed_src = links.feed()
-    files[feed_src] = review_feed(sc, lambda label: links.file_href(feed_src, links.url_of(links.review(label))),
-                                  posixpath.basename(feed_src))
+    def from_feed(label: str) -> str:  # relative to the feed file's own URL, as Atom readers resolve it
+        url = links.url_of(links.review(label))
+        rel = posixpath.relpath(url or ".", posixpath.dirname(feed_src) or ".")
+        return rel + "/" if url.endswith("/") else rel
+
+    files[feed_src] = review_feed(sc, from_feed, posixpath.basename(feed_src))
     return files
 
 

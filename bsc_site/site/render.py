@@ -47,6 +47,28 @@ def md_block(text: object) -> Markup:
     return Markup(escaped)
 
 
+_MARKDOWN = None
+
+
+def md_html(text: object, lead: str = "") -> Markup:
+    """User Markdown rendered to HTML, for places inside generated HTML (commentary in tables and notes).
+
+    The text is defused exactly as `md_block` does (no raw HTML, no script links, no
+    attribute lists) before Python-Markdown renders it.
+    """
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        import markdown
+
+        _MARKDOWN = markdown.Markdown(extensions=[], output_format="html")
+    html_text = _MARKDOWN.reset().convert(str(md_block(text)))
+    if lead:  # "Analysis: ..." reads as one sentence: the lead opens the first paragraph
+        strong = f"<strong>{html.escape(lead)}</strong> "
+        html_text = html_text.replace("<p>", "<p>" + strong, 1) if html_text.startswith("<p>") \
+            else f"<p>{strong}</p>{html_text}"
+    return Markup(html_text)
+
+
 def number(value: float | None, decimals: int = 0) -> str:
     """1234.5 -> '1,234.5'; None -> '–'."""
     if value is None:
@@ -109,6 +131,6 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md_text, markdown=md_block, number=number, kpi_value=kpi_value, signed=signed,
+    env.filters.update(md=md_text, markdown=md_block, md_html=md_html, number=number, kpi_value=kpi_value, signed=signed,
                        score=score, badge=status_badge)
     return env

@@ -35,17 +35,34 @@ class KpiValue:
     red_flag_defaulted: bool
     score: float | None
     status: Status
-    explanation: str
     basis: str  # how the actual was obtained, e.g. "sum of 2 of 3 months reported"
     reported: tuple[Period, ...] = ()
     note: str = ""
     override: StatusOverride | None = None
     computed: Status | None = None  # the status before a review overrode it
+    tolerance: float = 0.1  # the default red-flag tolerance in force, for the explanation
 
     @property
     def rollup_score(self) -> float | None:
         """The score roll-ups use: an overridden status counts with its band's middle score."""
         return BAND_SCORES[self.status] if self.override else self.score
+
+    @property
+    def explanation(self) -> str:
+        """How the status was reached, in words (built when asked: most values are never shown)."""
+        status = self.computed or self.status
+        if self.actual is None:
+            text = f"No value was reported for {self.period.label} ({self.basis}); the KPI is left out of roll-ups."
+        elif self.target is None:
+            text = (f"Actual {self.actual:g} but no target is set for {self.period.label}, so there is nothing to "
+                    "judge it by; the KPI is left out of roll-ups.")
+        else:
+            text = explain(self.actual, self.target, self.red_flag, self.direction, self.score, status,
+                           red_flag_defaulted=self.red_flag_defaulted, tolerance=self.tolerance)
+        if self.override:
+            text = (f"Overridden to {self.status.label.lower()} by the {self.period.label} review: "
+                    f"{self.override.reason} (computed: {status.label.lower()}). {text}")
+        return text
 
     @property
     def variance(self) -> float | None:
@@ -165,6 +182,8 @@ class Evaluator:
         if override is None:
             return value
         status = Status(override.status)
+        if isinstance(value, KpiValue):  # its explanation is built from these fields when shown
+            return dataclasses.replace(value, status=status, override=override, computed=value.status)
         explanation = (f"Overridden to {status.label.lower()} by the {period.label} review: {override.reason} "
                        f"(computed: {value.status.label.lower()}). {value.explanation}")
         return dataclasses.replace(value, status=status, override=override, computed=value.status,
@@ -227,19 +246,14 @@ class Evaluator:
             red_flag = default_red_flag(target, kpi.direction, self.tolerance)
             defaulted = True
         if actual is None:
-            status, value_score, text = Status.NO_DATA, None, (
-                f"No value was reported for {period.label} ({basis}); the KPI is left out of roll-ups.")
+            status, value_score = Status.NO_DATA, None
         elif target is None:
-            status, value_score, text = Status.NO_TARGET, None, (
-                f"Actual {actual:g} but no target is set for {period.label}, so there is nothing to judge it by; "
-                "the KPI is left out of roll-ups.")
+            status, value_score = Status.NO_TARGET, None
         else:
             value_score = score(actual, target, red_flag, kpi.direction)
             status = band(value_score, self.thresholds)
-            text = explain(actual, target, red_flag, kpi.direction, value_score, status,
-                           red_flag_defaulted=defaulted, tolerance=self.tolerance)
         return KpiValue(period, kpi.direction, actual, target, red_flag if target is not None else None, defaulted,
-                        value_score, status, text, basis, reported, note)
+                        value_score, status, basis, reported, note, tolerance=self.tolerance)
 
     def kpi_result(self, kpi: Kpi, periods: tuple[Period, ...]) -> KpiResult:
         history = tuple(self.kpi_value(kpi, p) for p in periods)
@@ -259,7 +273,8 @@ class Evaluator:
 
     # -- roll-ups ----------------------------------------------------------------------
 
-    def rollup(self, parts: list[tuple[float | None, float]], what: str, overridden: int = 0) -> Rollup:
+    def rollup(self, parts: list[tuple[float | None, float]], what: str, overridden: int = 0,
+               below: int = 0) -> Rollup:
         """Weighted average over the parts that have a score; the rest are counted, not zeroed."""
         scored = [(s, w) for s, w in parts if s is not None and w > 0]
         total = len(parts)
@@ -281,6 +296,8 @@ class Evaluator:
         if overridden:
             text += (f" {overridden} of them {'has its' if overridden == 1 else 'have their'} status set by the "
                      f"review and count{'s' if overridden == 1 else ''} with the middle score of that status.")
+        if below:
+            text += (f" {below} of them {'includes' if below == 1 else 'include'} a status set by the review.")
         return Rollup(value, status, len(scored), total, text)
 
     def objective(self, objective: Objective, periods: tuple[Period, ...]) -> ObjectiveResult:
@@ -299,11 +316,19 @@ class Evaluator:
         for p in self.sc.perspectives(unit):
             objectives = tuple(self.objective(o, periods) for o in unit.objectives if o.perspective == p.id)
             rollup = self.rollup([(o.rollup.rollup_score, o.objective.weight) for o in objectives], "objectives",
-                                 overridden=sum(1 for o in objectives if o.rollup.override))
+                                 overridden=sum(1 for o in objectives if o.rollup.override),
+                                 below=sum(1 for o in objectives if not o.rollup.override and _has_override(o)))
             perspectives.append(PerspectiveResult(p, rollup, objectives))
         rollup = self.rollup([(p.rollup.score, p.perspective.weight) for p in perspectives if p.objectives],
-                             "perspectives")
+                             "perspectives", below=sum(1 for p in perspectives if any(_has_override(o) or
+                                                                                       o.rollup.override
+                                                                                       for o in p.objectives)))
         return UnitResult(unit, rollup, tuple(perspectives))
+
+
+def _has_override(o: ObjectiveResult) -> bool:
+    """Whether a review set the status of one of the objective's KPIs."""
+    return any(k.current.override for k in o.kpis)
 
 
 def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Period, ...]:
