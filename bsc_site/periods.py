@@ -95,6 +95,7 @@ class FiscalCalendar:
             raise ValueError(f"the fiscal year start must be a month 1 to 12, got {start_month!r}")
         self.start_month = start_month
         self._made: dict[tuple[Frequency, int, int], Period] = {}
+        self._parsed: dict[str, Period] = {}
 
     def __repr__(self) -> str:
         return f"FiscalCalendar(start_month={self.start_month})"
@@ -111,6 +112,15 @@ class FiscalCalendar:
 
     def parse(self, text: str | int) -> Period:
         """Read '2026', 2026, '2026-Q3' or '2026-09' (spaces around it ignored)."""
+        # Actuals repeat the same few dozen labels hundreds of thousands of times.
+        if type(text) is str:
+            found = self._parsed.get(text)
+            if found is None:
+                found = self._parsed[text] = self._parse(text)
+            return found
+        return self._parse(text)
+
+    def _parse(self, text: str | int) -> Period:
         # YAML reads an unquoted 2026 as an int, so ints are years too.
         if isinstance(text, int) and not isinstance(text, bool):
             return self.year(_checked_year(text, repr(text)))

@@ -18,8 +18,8 @@ from ..periods import FiscalCalendar, PeriodError
 from ..problems import Location, Problems, did_you_mean, one_of, shown
 from .fields import ACTUAL
 from .reader import Reader, describe, is_number
-from .text import display_path, read_text
-from .yaml_source import read_yaml
+from .text import display_path, read_text, unshowable
+from .yaml_source import MAX_FILE_BYTES, read_yaml
 
 COLUMNS = tuple(f.name for f in ACTUAL.fields)
 REQUIRED = tuple(f.name for f in ACTUAL.fields if f.required) + ("value",)
@@ -29,6 +29,7 @@ _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_SEP_LINE = re.compile(r"sep=([^\"\n])", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
@@ -75,7 +76,7 @@ def _cell_columns(line: str, delimiter: str) -> list[int]:
 
 
 def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
-    text = read_text(path, problems)
+    text = read_text(path, problems, MAX_FILE_BYTES)
     if text is None:
         return []
     name = display_path(path)
@@ -83,15 +84,20 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
         problems.error(Location(name), "empty-file", "the file is empty: expected a header row "
                        "'unit,kpi,period,value,note' and one row per value")
         return []
-    delimiter = _delimiter(text.split("\n", 1)[0])
+    first, _, rest = text.partition("\n")
+    sep = _SEP_LINE.fullmatch(first.strip())
+    if sep:  # Excel's "sep=;" line names the separator; the header follows it
+        delimiter, body, header_line = sep[1], rest, 2
+    else:
+        delimiter, body, header_line = _delimiter(first), text, 1
     decimal_comma = delimiter == ";"
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
-    line = 1
+    line = header_line
     try:
         for row in reader:
             rows.append((line, row))
-            line = reader.line_num + 1
+            line = reader.line_num + header_line
     except csv.Error as exc:
         problems.error(Location(name, line, 1), "csv-syntax", f"CSV syntax error: {exc}",
                        hint="check for an unclosed quote")
@@ -103,23 +109,28 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
         starts = _cell_columns(lines[line - 1], delimiter) if line <= len(lines) else [1]
         return Location(name, line, starts[cell] if cell < len(starts) else 1)
 
-    header = [h.strip().lower() for h in rows[0][1]]
+    if not rows:
+        problems.error(Location(name, 1, 1), "csv-header", "the file has a 'sep=' line but no header row",
+                       hint="add the header row unit,kpi,period,value,note")
+        return []
+    # a second byte-order mark (two exports glued together) is not part of a column name
+    header = [h.replace("\ufeff", "").strip().lower() for h in rows[0][1]]
     if not set(header) & set(COLUMNS):  # data in the first row: one error, not one per cell
-        problems.error(Location(name, 1, 1), "csv-header", "the first row is not a header: it names none of "
+        problems.error(Location(name, header_line, 1), "csv-header", "the first row is not a header: it names none of "
                        f"the columns {one_of(COLUMNS)}", hint="add the header row unit,kpi,period,value,note")
         return []
     columns: dict[str, int] = {}
     for i, h in enumerate(header):
         if h in COLUMNS:
             if h in columns:
-                problems.error(at(1, i), "csv-header", f"column '{h}' appears twice in the header")
+                problems.error(at(header_line, i), "csv-header", f"column '{h}' appears twice in the header")
             columns[h] = i
         elif h:
-            problems.error(at(1, i), "csv-header", f"unknown column '{h}'",
+            problems.error(at(header_line, i), "csv-header", f"unknown column '{shown(h)}'",
                            hint=did_you_mean(h, COLUMNS) or f"the columns are {one_of(COLUMNS)}")
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        problems.error(Location(name, 1, 1), "csv-header", f"the header has no column {one_of(missing)}",
+        problems.error(Location(name, header_line, 1), "csv-header", f"the header has no column {one_of(missing)}",
                        hint="the first row must name the columns: unit,kpi,period,value,note")
         return []
     out = []
@@ -127,19 +138,22 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
         if not any(cell.strip() for cell in row):
             continue
         cells = {c: (row[i].strip() if i < len(row) else "") for c, i in columns.items()}
-        if len(row) > len(header):
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):  # empty extras: fine
             problems.error(Location(name, line, 1), "csv-row",
                            f"row has {len(row)} cells but the header has {len(header)}",
                            hint="quote text containing the separator" +
                                 (" (decimal commas need ';' as separator)" if delimiter == "," else ""))
             continue
-        loc = at(line, columns["value"])
         try:
             value = parse_number(cells["value"], decimal_comma)
         except ValueError as exc:
-            problems.error(loc, "not-a-number", f"row {line}: {exc}", field="value",
+            problems.error(at(line, columns["value"]), "not-a-number", f"row {line}: {exc}", field="value",
                            hint="write a plain number such as 42.5, or leave the cell empty if not reported")
             continue
+        problem = unshowable(cells.get("note", ""))
+        if problem:
+            problems.error(at(line, columns["note"]), "control-character", f"row {line}: {problem}", field="note",
+                           hint="delete it")
         actual = _actual(cells, value, calendar, Location(name, line, 1),
                          lambda column, line=line: at(line, columns[column]), problems)
         if actual:
@@ -165,7 +179,7 @@ def _actual(cells: dict, value, calendar: FiscalCalendar, loc: Location, cell_at
 
 
 def read_yaml_actuals(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
-    text = read_text(path, problems)
+    text = read_text(path, problems, MAX_FILE_BYTES)
     if text is None:
         return []
     node = read_yaml(text, display_path(path), problems)

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..problems import Location, Problems, did_you_mean, one_of, shown
 from .fields import ID_PATTERN, Field, Record
+from .text import unshowable
 from .yaml_source import Located
 
 _ID = re.compile(ID_PATTERN)
@@ -126,6 +127,10 @@ class Reader:
         v = node.value
         if kind == "text":
             if isinstance(v, str):
+                problem = unshowable(v)
+                if problem:
+                    self.problems.error(node.location, "control-character", problem, field=path,
+                                        hint="delete it (in quoted YAML text, a line break is written \\n)")
                 return v
             if is_number(v) or isinstance(v, datetime.date):
                 return str(v)

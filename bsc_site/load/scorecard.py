@@ -12,12 +12,12 @@ from ..status.scoring import Aggregation, Direction, threshold_conflict
 from . import fields as f
 from .reader import Fields, Reader, Series
 from .text import display_path, read_text
-from .yaml_source import read_yaml
+from .yaml_source import MAX_FILE_BYTES, read_yaml
 
 
 def read_record_file(path: Path, record: f.Record, problems: Problems) -> Fields | None:
     """A YAML file holding one record."""
-    text = read_text(path, problems)
+    text = read_text(path, problems, MAX_FILE_BYTES)
     if text is None:
         return None
     before = len(problems.items)

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from pathlib import Path
 
 from ..problems import Location, Problems
 
 YAML_SUFFIXES = (".yml", ".yaml")
 ACTUALS_SUFFIXES = (".csv", ".yml", ".yaml")
+
+
+# Characters XML 1.0 cannot hold: a name with one would break the strategy maps (SVG) and
+# the review feed (Atom). Raw ones are refused by YAML already; escapes ("\\e") are not.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def unshowable(text: str) -> str | None:
+    """A message naming the first control character in the text that no page can show, if any."""
+    found = _UNSHOWABLE.search(text)
+    if found is None:
+        return None
+    return f"the text holds the control character {ascii(found.group())[1:-1]} (U+{ord(found.group()):04X}), " \
+           "which cannot be shown"
 
 
 def display_path(path: Path) -> str:
@@ -34,13 +49,39 @@ def find_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
-def read_text(path: Path, problems: Problems) -> str | None:
-    """Decode UTF-8 (with or without BOM) or UTF-16 (with BOM); report anything else."""
+def _utf16_without_bom(data: bytes) -> bool:
+    """Text such as 'u\\0n\\0i\\0t\\0': every other byte of the first line is NUL."""
+    head = data[:200]
+    if len(head) < 4 or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) == 0 and odd.count(0) == len(odd) or odd.count(0) == 0 and even.count(0) == len(even)
+
+
+def read_text(path: Path, problems: Problems, limit: int | None = None) -> str | None:
+    """Decode UTF-8 (with or without BOM) or UTF-16 (with BOM); report anything else.
+
+    With a `limit`, a file of more bytes is reported, not read: memory stays bounded
+    whatever is put in the folder. A device or a pipe (a symbolic link to /dev/zero, say)
+    is never read, as it could be endless.
+    """
     name = display_path(path)
     try:
-        data = path.read_bytes()
+        if not path.is_file():
+            problems.error(Location(name), "unreadable", "not a regular file (a device, a pipe or a broken link?)")
+            return None
+        with path.open("rb") as fh:
+            data = fh.read() if limit is None else fh.read(limit + 1)
     except OSError as exc:
         problems.error(Location(name), "unreadable", f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if limit is not None and len(data) > limit:
+        problems.error(Location(name), "file-too-large", f"the file is larger than {limit // (1024 * 1024)} MiB",
+                       hint="split it into several files")
+        return None
+    if _utf16_without_bom(data):
+        problems.error(Location(name, 1, 1), "encoding", "the file looks like UTF-16 text without a byte-order mark",
+                       hint="save it as UTF-8 (in Excel: 'CSV UTF-8')")
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"

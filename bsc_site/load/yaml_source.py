@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,13 +28,15 @@ MAX_DEPTH = 40
 
 
 
-@dataclass(frozen=True)
 class Located:
     """A YAML value and where it starts; mappings also know where each key is."""
 
-    value: Any  # dict[str, Located] | list[Located] | scalar
-    location: Location
-    key_locations: dict[str, Location] = field(default_factory=dict, compare=False)
+    __slots__ = ("value", "location", "key_locations")  # one per YAML value: kept small and quick to make
+
+    def __init__(self, value: Any, location: Location, key_locations: dict[str, Location] | None = None):
+        self.value = value  # dict[str, Located] | list[Located] | scalar
+        self.location = location
+        self.key_locations = key_locations if key_locations is not None else {}
 
     @property
     def plain(self) -> Any:
@@ -182,6 +185,31 @@ def _too_deep(text: str, lines: _Lines, problems: Problems) -> bool:
     return False
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(r"^[ \t-]*", re.MULTILINE)
+_ANCHOR = re.compile(r"&[^\s&]")
+_ALIAS = re.compile(r"\*[^\s*]")
+
+
+def _may_nest_deeply(text: str) -> bool:
+    """A cheap upper bound on nesting, so the exact (slower) check runs only where it could fire.
+
+    Collections nest no deeper than the open brackets plus the indentation: a file whose
+    brackets and indentation stay within the limit together cannot pass it.
+    """
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(text):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    return deepest + indent > MAX_DEPTH
+
+
+def _may_alias(text: str) -> bool:
+    """Aliases need an anchor (&name) and a use (*name); most files have neither."""
+    return bool(_ANCHOR.search(text) and _ALIAS.search(text))
+
+
 class _SelfReference(Exception):
     pass
 
@@ -213,7 +241,7 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
                        hint="split it into several files")
         return None
     lines = _Lines(file, text)
-    if _too_deep(text, lines, problems):
+    if _may_nest_deeply(text) and _too_deep(text, lines, problems):
         return None
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
@@ -241,7 +269,7 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
         problems.error(Location(file, lines.at(documents[1].start_mark).line, 1), "yaml-documents",
                        "the file holds more than one YAML document ('---')", hint="keep one document per file")
     try:
-        size = _expanded_size(documents[0], {})
+        size = _expanded_size(documents[0], {}) if _may_alias(text) else 0
     except _SelfReference as exc:
         problems.error(lines.at(exc.args[0].start_mark), "yaml-alias",
                        "an alias is used inside the value of its own anchor, so it would repeat forever")
