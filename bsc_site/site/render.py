@@ -117,6 +117,16 @@ def status_badge(status: Status, overridden: bool = False) -> Markup:
     )
 
 
+def mini_status(status: Status, override: object = None) -> Markup:
+    """A compact badge for history tables: icon shown, word for screen readers and tooltip."""
+    label = status.label + (" (overridden)" if override else "")
+    mark = '<sup class="bsc-override-mark" aria-hidden="true">*</sup>' if override else ""
+    return Markup(
+        f'<span class="bsc-status bsc-status--{status.value} bsc-status--mini" title="{label}">'
+        f'<span aria-hidden="true">{html.escape(status.icon)}</span><span class="bsc-sr">{label}</span></span>{mark}'
+    )
+
+
 def environment(override_dir: Path | None = None) -> jinja2.Environment:
     """Templates from `override_dir` first (the site author's), then the package's."""
     loaders: list[jinja2.BaseLoader] = []
@@ -131,6 +141,7 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["mini_status"] = mini_status
     env.filters.update(md=md_text, markdown=md_block, md_html=md_html, number=number, kpi_value=kpi_value, signed=signed,
                        score=score, badge=status_badge)
     return env
