@@ -10,6 +10,7 @@ _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 _ID = re.compile(r' id="[^"]*"')
 _LINK_TITLE = re.compile(r' xlink:title="[^"]*"')
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+_XLINK_HREF = re.compile(r'<a xlink:href="([^"]*)"')
 _TITLE = re.compile(r"<title>(.*?)</title>\n?", re.DOTALL)
 
 
@@ -24,6 +25,7 @@ def finish_svg(svg: str, *, label: str, description: str, titles: dict[str, str]
     svg = _ID.sub("", svg)
     svg = _LINK_TITLE.sub("", svg)
     svg = svg.replace("&#45;", "-")
+    svg = _XLINK_HREF.sub(r'<a href="\1" xlink:href="\1"', svg)  # SVG 2 href: focusable and followed everywhere
 
     def title(match: re.Match) -> str:
         name = html.unescape(match.group(1))
@@ -33,9 +35,11 @@ def finish_svg(svg: str, *, label: str, description: str, titles: dict[str, str]
     svg = _TITLE.sub(title, svg)
     size = _SIZE.search(svg)
     width, height = (float(size.group(1)), float(size.group(2))) if size else (0.0, 0.0)
-    head = (f'<svg class="bsc-map__svg" width="{width * 4 / 3:.0f}" height="{height * 4 / 3:.0f}" role="img" '
-            f'aria-label="{html.escape(label)}"')
-    svg = _SIZE.sub(head, svg, count=1)
+    # A wide map may shrink to fit the column, but not below 60 % (about 9 px text); past
+    # that its box scrolls sideways instead.
+    head = (f'<svg class="bsc-map__svg" width="{width * 4 / 3:.0f}" height="{height * 4 / 3:.0f}" '
+            f'style="min-width:{min(width * 4 / 3, 720) * 0.6:.0f}px" role="img" aria-label="{html.escape(label)}"')
+    svg = _SIZE.sub(lambda _: head, svg, count=1)  # a function: a '\\N' or '\\1' in a name is no group reference
     open_end = svg.index(">", svg.index("<svg")) + 1
     svg = (svg[:open_end] + f"\n<title>{html.escape(label, quote=False)}</title>"
            f"\n<desc>{html.escape(description, quote=False)}</desc>" + svg[open_end:])
