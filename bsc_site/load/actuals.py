@@ -17,7 +17,7 @@ from ..model import Actual
 from ..periods import FiscalCalendar, PeriodError
 from ..problems import Location, Problems, did_you_mean, one_of, shown
 from .fields import ACTUAL
-from .reader import Reader, describe, is_number
+from .reader import MAX_MAGNITUDE, Reader, describe, is_number
 from .text import display_path, read_text, unshowable
 from .yaml_source import MAX_FILE_BYTES, read_yaml
 
@@ -56,6 +56,8 @@ def parse_number(text: str, decimal_comma: bool) -> float | None:
         raise ValueError(f"'{shown(text)}' is not a number{hint}")
     if not math.isfinite(value):
         raise ValueError(f"'{shown(text)}' is not a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"'{shown(text)}' is out of range: numbers are limited to ±1e100")
     return value
 
 

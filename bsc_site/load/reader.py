@@ -75,8 +75,18 @@ def describe(value: Any) -> str:
     return f"'{shown(str(value))}'"
 
 
+# Numbers beyond this are refused. No business figure comes near it, and sums, weights and
+# scores of larger ones overflow floating point (to inf, then NaN) in the evaluation.
+MAX_MAGNITUDE = 1e100
+_EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")  # 1e6: a number, but text to YAML 1.1
+
+
 def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float, not a bool. (An int of 400 digits is finite, but too large for
+    math.isfinite, which converts it to a float.)"""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 class Reader:
@@ -152,6 +162,8 @@ class Reader:
                 return self._wrong(node, path, "a whole number")
             if not is_number(v):
                 return self._wrong(node, path, "a finite number" if isinstance(v, float) else "a number")
+            if self._too_large(node, path, v):
+                return None
             if spec.minimum is not None and v < spec.minimum or spec.maximum is not None and v > spec.maximum:
                 bounds = f"from {spec.minimum:g}" if spec.minimum is not None else ""
                 bounds += f" to {spec.maximum:g}" if spec.maximum is not None else " or more"
@@ -212,10 +224,21 @@ class Reader:
     def _target(self, node: Located, path: str) -> Target | None:
         v = node.value
         if is_number(v):
-            return float(v)
+            return None if self._too_large(node, path, v) else float(v)
         if isinstance(v, list) and len(v) == 2 and all(is_number(x.value) for x in v):
+            if any([self._too_large(x, path, x.value) for x in v]):
+                return None
             return (float(v[0].value), float(v[1].value))
         return self._wrong(node, path, "a number, or a pair [low, high] for a range")
+
+    def _too_large(self, node: Located, path: str, v: int | float) -> bool:
+        """Report a number beyond MAX_MAGNITUDE."""
+        if abs(v) <= MAX_MAGNITUDE:
+            return False
+        self.problems.error(node.location, "out-of-range",
+                            f"{shown(str(v), 40)} is out of range: numbers are limited to ±1e100", field=path,
+                            hint="is a digit or an exponent too many?")
+        return True
 
     def _series(self, node: Located, path: str) -> Series | None:
         if isinstance(node.value, dict):
@@ -229,6 +252,10 @@ class Reader:
         return None if target is None else Series(target)
 
     def _wrong(self, node: Located, path: str, expected: str) -> None:
+        v = node.value
+        hint = ""
+        if "number" in expected and isinstance(v, str) and _EXPONENT.fullmatch(v.strip()):
+            hint = "YAML reads a number like 1e6 as text: write 1000000, or 1.0e+6"
         self.problems.error(node.location, "wrong-type", f"expected {expected}, got {describe(node.plain)}",
-                            field=path)
+                            field=path, hint=hint)
         return None

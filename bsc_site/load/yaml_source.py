@@ -186,7 +186,7 @@ def _too_deep(text: str, lines: _Lines, problems: Problems) -> bool:
 
 
 _BRACKET = re.compile(r"[\[\]{}]")
-_INDENT = re.compile(r"^[ \t-]*", re.MULTILINE)
+_INDENT = re.compile(r"^[ \t?:-]*", re.MULTILINE)  # indentation, and the "- ", "? " and ": " that nest on one line
 _ANCHOR = re.compile(r"&[^\s&]")
 _ALIAS = re.compile(r"\*[^\s*]")
 
@@ -194,15 +194,17 @@ _ALIAS = re.compile(r"\*[^\s*]")
 def _may_nest_deeply(text: str) -> bool:
     """A cheap upper bound on nesting, so the exact (slower) check runs only where it could fire.
 
-    Collections nest no deeper than the open brackets plus the indentation: a file whose
-    brackets and indentation stay within the limit together cannot pass it.
+    Collections nest no deeper than the open brackets plus the indentation (counting the
+    compact "- ", "? " and ": " that open a collection on the same line, as in "? ? ? a")
+    plus one for a key's mapping: a file whose brackets and indentation stay within the
+    limit together cannot pass it.
     """
     depth = deepest = 0
     for bracket in _BRACKET.findall(text):
         depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
         deepest = max(deepest, depth)
     indent = max((len(m) for m in _INDENT.findall(text)), default=0)
-    return deepest + indent > MAX_DEPTH
+    return deepest + indent + 1 > MAX_DEPTH
 
 
 def _may_alias(text: str) -> bool:
