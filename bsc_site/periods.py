@@ -21,8 +21,8 @@ MAX_YEAR = 2200
 
 _EXPECTED = "expected a period like 2026, 2026-Q3 or 2026-09"
 _YEAR = re.compile(r"\d{4}")
-_QUARTER = re.compile(r"(\d{4})-[Qq](\d+)")
-_MONTH = re.compile(r"(\d{4})-(\d+)")
+_QUARTER = re.compile(r"(\d{4})-[Qq](\d{1,3})")  # a few digits: int() of thousands fails
+_MONTH = re.compile(r"(\d{4})-(\d{1,3})")
 
 
 class Frequency(str, enum.Enum):

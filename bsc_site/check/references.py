@@ -128,16 +128,17 @@ def _unit(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set
 def _actuals(sc: Scorecards, problems: Problems) -> None:
     seen: dict[tuple[str, str, str], Location] = {}
     kpis = {u.id: {k.id: k for k in u.kpis} for u in sc.units}
+    # One error per file and unknown name, however many rows repeat it: a unit file that
+    # failed to load must not bury its own error under a row-by-row echo.
+    unknown: dict[tuple[str, str, str], list[Location]] = {}
     for a in sc.actuals:
         unit_kpis = kpis.get(a.unit_id)
         if unit_kpis is None:
-            problems.error(a.location, "unknown-unit", f"no unit '{a.unit_id}'", field="unit",
-                           hint=did_you_mean(a.unit_id, kpis))
+            unknown.setdefault((a.location.file, a.unit_id, ""), []).append(a.location)
             continue
         kpi = unit_kpis.get(a.kpi_id)
         if kpi is None:
-            problems.error(a.location, "unknown-kpi", f"unit '{a.unit_id}' has no KPI '{a.kpi_id}'", field="kpi",
-                           hint=did_you_mean(a.kpi_id, unit_kpis))
+            unknown.setdefault((a.location.file, a.unit_id, a.kpi_id), []).append(a.location)
             continue
         if a.period.frequency is not kpi.frequency:
             problems.error(a.location, "period-frequency",
@@ -153,3 +154,11 @@ def _actuals(sc: Scorecards, problems: Problems) -> None:
                            hint=f"the first is at {seen[key]}; keep one")
         else:
             seen[key] = a.location
+    for (_, unit_id, kpi_id), where in unknown.items():
+        more = f" ({len(where)} rows; the first is shown)" if len(where) > 1 else ""
+        if not kpi_id:
+            problems.error(where[0], "unknown-unit", f"no unit '{unit_id}'{more}", field="unit",
+                           hint=did_you_mean(unit_id, kpis) or "is its unit file missing, or did it fail to load?")
+        else:
+            problems.error(where[0], "unknown-kpi", f"unit '{unit_id}' has no KPI '{kpi_id}'{more}", field="kpi",
+                           hint=did_you_mean(kpi_id, kpis[unit_id]))

@@ -76,9 +76,38 @@ def read_snapshots(files: list[Path], calendar: FiscalCalendar, problems: Proble
                            hint="snapshots are written by 'bsc snapshot'; restore it from git")
             continue
         label = path.name[: -len(".snapshot.json")]
+        try:
+            period = calendar.parse(label)
+        except PeriodError as exc:
+            problems.error(Location(name), "snapshot", f"a snapshot is named after its period: {exc}",
+                           hint="snapshots are written by 'bsc snapshot'")
+            continue
+        if period.label != label or not _snapshot_shape(data):
+            problems.error(Location(name), "snapshot", f"not a readable snapshot of {label}",
+                           hint="snapshots are written by 'bsc snapshot --period " + label + "'; restore it from git")
+            continue
         if not isinstance(data, dict) or data.get("format") != "bsc-site/evaluation/1" or data.get("period") != label:
             problems.error(Location(name), "snapshot", f"not a snapshot of {label}",
                            hint="snapshots are written by 'bsc snapshot --period " + label + "'")
             continue
         out[label] = data
     return out
+
+
+def _named(item: object) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("name"), str)
+
+
+def _snapshot_shape(data: object) -> bool:
+    """What `what changed` reads of a snapshot: units, objectives and KPIs, each with id and name."""
+    if not isinstance(data, dict) or not isinstance(data.get("units"), list):
+        return False
+    for unit in data["units"]:
+        if not _named(unit) or not isinstance(unit.get("objectives"), list):
+            return False
+        for objective in unit["objectives"]:
+            if not _named(objective) or not isinstance(objective.get("kpis"), list):
+                return False
+            if not all(_named(kpi) for kpi in objective["kpis"]):
+                return False
+    return True
