@@ -881,10 +881,6 @@ def test_a_failed_build_leaves_site_and_inputs_as_they_were(example, tmp_path, m
     assert snapshot(work / ".cache") == cache
 
 
-@pytest.mark.xfail(strict=True, reason="MkDocs writes every page before it aborts on its own strict-mode warnings "
-                   "(a broken link in an author's page), so the last site is partly replaced; the plugin could "
-                   "build into a staging folder and swap it in from on_post_build when no warning was counted "
-                   "(bsc_site/mkdocs_plugin/plugin.py)")
 def test_a_build_failing_on_a_mkdocs_strict_warning_leaves_the_last_site(tmp_path):
     root = make_site(tmp_path)
     assert build(root, strict=True).ok

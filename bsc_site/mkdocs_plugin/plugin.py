@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
+import shutil
 from importlib import resources
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -32,6 +34,61 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.pages: dict[str, GeneratedPage] = {}
         self.data: dict[str, bytes] = {}
         self.evaluation = None
+        self.command = "build"
+        self.staging: Path | None = None
+        self.final_site: str | None = None
+        self.warnings = _WarningCount()
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+        self.dirty = dirty
+
+    # -- a build that fails leaves the last site as it was -----------------------------------
+    # MkDocs empties the site folder first and aborts on a strict-mode warning only after
+    # writing every page. So the build goes to a sibling folder, swapped in at the very end
+    # only when nothing failed; `mkdocs serve` (its own temporary folder) and dirty builds
+    # write in place as usual.
+    def _stage(self, config: MkDocsConfig) -> None:
+        if self.command == "serve" or getattr(self, "dirty", False) or not config.site_dir:
+            return
+        self.final_site = config.site_dir
+        self.staging = Path(config.site_dir.rstrip("/\\") + ".bsc-new")
+        if self.staging.exists():
+            shutil.rmtree(self.staging)  # ours, left by a build that was killed
+        config.site_dir = str(self.staging)
+        self.warnings.count = 0
+        logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def _unstage(self, config: MkDocsConfig) -> Path | None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        staging, self.staging = self.staging, None
+        if staging is not None:
+            config.site_dir = self.final_site
+        return staging
+
+    @event_priority(-100)  # last: after the search plugin and others have written their files
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        staging = self._unstage(config)
+        if staging is None:
+            return
+        if config.strict and self.warnings.count:
+            shutil.rmtree(staging, ignore_errors=True)  # MkDocs aborts next; the last site stays
+            return
+        final = Path(self.final_site)
+        old = final.with_name(final.name + ".bsc-old")
+        if old.exists():
+            shutil.rmtree(old)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(staging, final)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def on_build_error(self, error: Exception) -> None:
+        staging = self.staging
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        self.staging = None
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _resolve(self, config: MkDocsConfig, path: str) -> Path:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -46,6 +103,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             config.extra_css.insert(0, CSS)
         prefix = self.config.path.strip("/")
         self.links = Links(prefix, config.use_directory_urls)
+        self._stage(config)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -104,6 +162,17 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if self.templates.is_dir():
             server.watch(str(self.templates))
         return server
+
+
+class _WarningCount(logging.Handler):
+    """Counts warnings as MkDocs' strict mode does, to know at the end whether it will abort."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def _own_pages(files: Files, generated: dict[str, GeneratedPage]) -> list:
