@@ -10,7 +10,6 @@ _COMMENT = re.compile(r"<!--.*?-->\n?", re.DOTALL)
 _ID = re.compile(r' id="[^"]*"')
 _LINK_TITLE = re.compile(r' xlink:title="[^"]*"')
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
-_XLINK_HREF = re.compile(r'<a xlink:href="([^"]*)"')
 _TITLE = re.compile(r"<title>(.*?)</title>\n?", re.DOTALL)
 
 
@@ -25,7 +24,6 @@ def finish_svg(svg: str, *, label: str, description: str, titles: dict[str, str]
     svg = _ID.sub("", svg)
     svg = _LINK_TITLE.sub("", svg)
     svg = svg.replace("&#45;", "-")
-    svg = _XLINK_HREF.sub(r'<a href="\1" xlink:href="\1"', svg)  # SVG 2 href: focusable and followed everywhere
 
     def title(match: re.Match) -> str:
         name = html.unescape(match.group(1))
