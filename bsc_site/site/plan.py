@@ -224,6 +224,11 @@ class SitePlanner:
             initiatives_src=_rel_md(self.links.home(), self.links.initiatives()),
             owners_src=_rel_md(self.links.home(), self.links.owners()),
             theme_src=lambda theme_id: _rel_md(self.links.home(), self.links.theme(theme_id)),
+            reviews_src=_rel_md(self.links.home(), self.links.reviews()),
+            changes_src=_rel_md(self.links.home(), self.links.changes()),
+            org_json_href=self.links.file_href(self.links.home(), self.links.data("organization.json")),
+            schema_href=self.links.file_href(self.links.home(), self.links.data("evaluation.schema.json")),
+            feed_href=self.links.file_href(self.links.home(), self.links.feed()),
         )
 
     def catalogue_page(self) -> GeneratedPage:
