@@ -371,15 +371,15 @@ def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
     sc = ev.scorecards
     files: dict[str, bytes] = {}
     whole = export.evaluation_json(ev)
-    files[links.data("organization.json")] = export.dumps(whole).encode("utf-8")
+    files[links.data("organization.json")] = export.dumps(whole, compact=True).encode("utf-8")
     for unit_json in whole["units"]:
         single = {k: v for k, v in whole.items() if k != "units"}
         single["units"] = [unit_json]
-        files[links.data("units", f"{unit_json['id']}.json")] = export.dumps(single).encode("utf-8")
+        files[links.data("units", f"{unit_json['id']}.json")] = export.dumps(single, compact=True).encode("utf-8")
         files[links.data("units", f"{unit_json['id']}.csv")] = export.to_csv(ev, [unit_json["id"]]).encode("utf-8")
     files[links.data("evaluation.schema.json")] = schema_dumps(all_schemas()["evaluation"]).encode("utf-8")
     for label, snapshot in sorted(sc.snapshots.items()):
-        files[links.data("snapshots", f"{label}.json")] = export.dumps(snapshot).encode("utf-8")
+        files[links.data("snapshots", f"{label}.json")] = export.dumps(snapshot, compact=True).encode("utf-8")
     feed_src = links.feed()
     def from_feed(label: str) -> str:  # relative to the feed file's own URL, as Atom readers resolve it
         url = links.url_of(links.review(label))
