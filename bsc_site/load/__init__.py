@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import model as m
-from ..periods import FiscalCalendar
 from ..problems import Location, Problems
 from . import fields
 from .actuals import read_actuals

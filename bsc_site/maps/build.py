@@ -355,7 +355,7 @@ def decorate(svg: str, m: StrategyMap) -> str:
     if not view or not translate:
         return svg
     width = float(view.group(3))
-    tx, ty = float(translate.group(1)), float(translate.group(2))
+    tx = float(translate.group(1))
     left, right = -tx + 2, width - tx - 2
     shapes = []
     for i, (label_node, nodes) in enumerate(m.bands):

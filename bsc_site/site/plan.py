@@ -412,10 +412,6 @@ def _rel_md(from_src: str, to_src: str) -> str:
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
-def plan_site(ev: Evaluation, options: SiteOptions = SiteOptions()) -> list[GeneratedPage]:
-    return SitePlanner(ev, options).pages()
-
-
 def nav_tree(ev: Evaluation, links: Links) -> list:
     """MkDocs `nav` entries mirroring the unit hierarchy; each unit a section led by its page."""
     sc = ev.scorecards
