@@ -7,7 +7,7 @@ Each unit has 12 objectives (3 per perspective), about 2 KPIs per objective (mon
 quarterly, some from the shared KPI library), 2-3 initiatives, `drives` links that run up
 the perspective order (no cycles, every objective linked) and `supports` links to the
 parent unit's objectives; 24 monthly periods (2024-07 .. 2026-06) of actuals with gaps,
-one CSV per business unit; three strategic themes; a quarterly review cadence.
+one CSV per department (with its teams), per business unit and for the enterprise; three strategic themes; a quarterly review cadence.
 
 The output passes `bsc validate` with no errors and no design-check warnings, so
 `mkdocs build --strict` passes. The same --units and --seed give byte-identical files:
@@ -389,6 +389,17 @@ def actual_rows(unit_id: str, kpis: list[Kpi], seed: int) -> list[str]:
     return rows
 
 
+def actuals_file(u: UnitSpec) -> str:
+    """One CSV per department (with its teams), per business unit, and for the enterprise: each well below
+    the loader's 8 MiB file limit (a department of 20 teams is about 0.7 MB)."""
+    if u.level == 0:
+        return "scorecards/actuals/enterprise.csv"
+    if u.level == 1:
+        return f"scorecards/actuals/{u.id}/{u.id}.csv"
+    dept = u if u.level == 2 else u.parent
+    return f"scorecards/actuals/{u.bu}/{dept.id}.csv"
+
+
 # -- the organisation and the site --------------------------------------------------------
 def organization_text(n: int, seed: int) -> str:
     out = ["# yaml-language-server: $schema=../schemas/organization.schema.json\n",
@@ -484,12 +495,12 @@ def generate(n: int, seed: int, out: Path) -> dict:
         objectives_of[u.id] = by_perspective
         files[f"scorecards/{u.path}"] = text
         rows = actual_rows(u.id, kpis, seed)
-        actuals.setdefault(u.bu, []).extend(rows)
+        actuals.setdefault(actuals_file(u), []).extend(rows)
         counts["objectives"] += 12
         counts["kpis"] += len(kpis)
         counts["actual_rows"] += len(rows)
-    for bu, rows in actuals.items():
-        files[f"scorecards/actuals/{bu}.csv"] = "unit,kpi,period,value,note\n" + "".join(rows)
+    for path, rows in actuals.items():
+        files[path] = "unit,kpi,period,value,note\n" + "".join(rows)
     files["mkdocs.yml"] = MKDOCS_YML.format(n=n, seed=seed, site_name=q(f"Synthetic Group ({n} units) — Strategy"))
     files["docs/about.md"] = ABOUT_MD.format(n=n, seed=seed)
     dirs = {str(Path(p).parent) for p in files}
