@@ -1,7 +1,9 @@
 """Site build benchmark: the `bsc` plugin build against plain MkDocs, per organisation size.
 
     python benchmarks/bench.py --sizes 100,1000 --runs 3 [--seed 1] [--workdir /tmp/bsc-bench]
+    python benchmarks/bench.py --sizes 10000 --validate-only 10000 --runs 1 --append   # add a size, validate only
     python benchmarks/bench.py --profile 1000            # cProfile of one cold plugin build
+    python benchmarks/bench.py --report-only             # rewrite RESULTS.md from WORKDIR/results.json
 
 For each size, on one organisation made by benchmarks/synth.py, it measures:
 
@@ -101,6 +103,17 @@ def site_size(site: Path) -> dict:
     }
 
 
+def versions_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                             text=True, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "bsc_site"], cwd=REPO, capture_output=True,
+                               text=True, check=False).stdout.strip()
+        return out + (" + uncommitted bsc_site changes" if dirty else "")
+    except OSError:
+        return "?"
+
+
 def versions() -> dict:
     out = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
     try:
@@ -120,18 +133,11 @@ def versions() -> dict:
         except Exception:  # noqa: BLE001
             out[name] = "?"
     try:
-        dot = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr.strip()
+        dot = subprocess.run(["dot", "-V"], capture_output=True, text=True, check=False).stderr.strip()
         out["graphviz"] = re.sub(r"^dot - graphviz version ", "", dot)
     except OSError:
         out["graphviz"] = "not found"
-    try:
-        out["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                       text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "bsc_site"], cwd=REPO, capture_output=True,
-                               text=True).stdout.strip()
-        out["commit"] += " (bsc_site has uncommitted changes)" if dirty else ""
-    except OSError:
-        out["commit"] = "?"
+    out["commit"] = versions_commit()
     return out
 
 
@@ -153,6 +159,12 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
         """Wall time and CPU time of this process and its reaped children (dot)."""
         me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         return time.perf_counter(), me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def rss_mb() -> float:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
 
     def since(t: tuple[float, float]) -> tuple[float, float]:
         n = now()
@@ -190,6 +202,7 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
         t = now()
         sc = load(org / "scorecards", problems)
         add("load", since(t))
+        add("rss_after_load", rss_mb())
         t = now()
         validate(sc, problems, None, False)
         period = sc.latest_review_period()
@@ -197,11 +210,13 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
         t = now()
         ev = evaluate(sc, period)
         add("evaluate", since(t))
+        add("rss_after_evaluate", rss_mb())
         add("errors", len(problems.errors))
         add("warnings", len(problems.warnings))
         t = now()
         pages = SitePlanner(ev, SiteOptions(links=links, templates=templates, maps=False)).pages()
         add("pages_nomaps", since(t))
+        add("rss_with_pages", rss_mb())
         add("markdown_bytes", sum(len(p.markdown.encode()) for p in pages))
         add("fragment_bytes", sum(len(str(f).encode()) for p in pages for f in p.fragments.values()))
         del pages
@@ -283,7 +298,7 @@ def validate_size(n: int, org: Path, logs: Path, args, res: dict, note_failure) 
 def bench_size(n: int, args) -> dict:
     work = Path(args.workdir)
     org, base, logs = work / f"org-{n}", work / f"baseline-{n}", work / "logs"
-    res: dict = {"units": n, "failures": [], "runs": args.runs}
+    res: dict = {"units": n, "failures": [], "runs": args.runs, "commit": versions_commit()}
 
     def note_failure(what: str, r: Run) -> None:
         why = "timed out" if r.timed_out else f"exit {r.rc}"
@@ -393,7 +408,7 @@ def breakdown(res: dict, cpu: bool) -> dict | None:
     cold, warm = res.get("cold_cpu" if cpu else "cold_s"), res.get("warm_cpu" if cpu else "warm_s")
     if not s or cold is None:
         return None
-    g = lambda k: s[k + suffix]  # noqa: E731
+    g = lambda k: s[k + suffix]
     maps_cold = g("pages_cold") - g("pages_nomaps")
     maps_warm = g("pages_warm") - g("pages_nomaps")
     core = g("load") + g("validate") + g("evaluate") + s.get("data" + suffix, 0.0)
@@ -412,17 +427,17 @@ def breakdown(res: dict, cpu: bool) -> dict | None:
 
 
 def stage_table(results: list[dict], cpu: bool) -> list[str]:
-    out = ["| units | load | validate | evaluate | render pages | maps cold = DOT build + dot + finish "
+    out = [("| units | load | validate | evaluate | render pages | maps cold = DOT build + dot + finish "
            "| maps warm | data files | fill | plugin cold | MkDocs own, cold | plugin warm | MkDocs own, warm "
-           "| in-process peak RSS MB |",
+           "| in-process peak RSS MB |"),
            "|" + "---:|" * 14]
     for r in results:
         b = breakdown(r, cpu)
         if not b:
             continue
 
-        def cell(x):
-            return f"{fmt_s(x)} ({x / b['cold']:.0%})" if x is not None else "–"
+        def cell(x, cold=b["cold"]):
+            return f"{fmt_s(x)} ({x / cold:.0%})" if x is not None else "–"
         out.append("| " + " | ".join([
             f"{r['units']:,}", cell(b["load"]), cell(b["validate"]), cell(b["evaluate"]), cell(b["render"]),
             f"{cell(b['maps_cold'])} = {fmt_s(b['mapbuild_cold'])} + {fmt_s(b['dot_cold'])} + {fmt_s(b['finish_cold'])}",
@@ -433,21 +448,23 @@ def stage_table(results: list[dict], cpu: bool) -> list[str]:
 
 
 def report(results: list[dict], args, machine: dict, command: str) -> str:
+    commits = "; ".join(f"{r['units']:,} units at {r['commit']}" for r in results if r.get("commit"))
     out = [f"Command: `{command}`  ",
-           f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; commit {machine['commit']}  ",
+           (f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; commit "
+           f"{commits or machine['commit']}  "),
            f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} RAM, {machine['platform']}  ",
-           f"Versions: Python {machine['python']}, MkDocs {machine['mkdocs']}, Material {machine['mkdocs-material']}, "
+           (f"Versions: Python {machine['python']}, MkDocs {machine['mkdocs']}, Material {machine['mkdocs-material']}, "
            f"Python-Markdown {machine['Markdown']}, Jinja2 {machine['Jinja2']}, pydot {machine['pydot']}, "
-           f"Graphviz {machine['graphviz']}  ",
+           f"Graphviz {machine['graphviz']}  "),
            "Medians of " + ", ".join(f"{r.get('runs', args.runs)} run(s) at {r['units']:,} units" for r in results)
            + f", seed {args.seed}. Builds are `mkdocs build"
            f"{' --strict' if args.strict else ''}` subprocesses; times are wall seconds with CPU seconds (user + "
            "system, dot children included) in brackets: CPU time is the steadier figure when other work shares "
            "the machine.", ""]
     out += ["### Builds", "",
-            "| units | pages | plugin cold s | plugin warm s | baseline s | cold / baseline | warm / baseline "
+            ("| units | pages | plugin cold s | plugin warm s | baseline s | cold / baseline | warm / baseline "
             "| warm / cold | cold × per size step | peak RSS cold MB | peak RSS baseline MB | site MB | KB / page "
-            "| HTML KB / page | median page KB | search index MB | baseline site MB | bsc validate s |",
+            "| HTML KB / page | median page KB | search index MB | baseline site MB | bsc validate s |"),
             "|" + "---:|" * 18]
     prev = None
     for r in results:
@@ -474,14 +491,14 @@ def report(results: list[dict], args, machine: dict, command: str) -> str:
         f"{r['units']:,} units: " + ", ".join(f"{p} {s / 1e6:.1f} MB" for s, p in r["site"]["largest"])
         for r in results if r.get("site")) + ".", ""]
     out += ["### Plugin build by stage", "",
-            "Stages timed in-process by calling bsc_site directly (`load`, `check.validate`, "
+            ("Stages timed in-process by calling bsc_site directly (`load`, `check.validate`, "
             "`status.evaluate.evaluate`, `SitePlanner.pages()` without maps, then with maps and an empty cache, "
             "then warm; *data files* is `site.plan.data_files` (the JSON and CSV exports written beside the pages); "
             "*fill* is `GeneratedPage.fill` on every page, the plugin's `on_post_page`). "
             "Maps = pages with maps − pages without; of that, *dot* is `Graphviz.layout` (cache lookups + dot "
             "processes), *finish* the SVG decoration and figure HTML, *DOT build* the pydot graphs made during "
             "rendering. MkDocs' own work = build time − the plugin stages (includes start-up and imports, "
-            "Markdown conversion, theme templates, search index, writing files). Shares are of the cold build.", "",
+            "Markdown conversion, theme templates, search index, writing files). Shares are of the cold build."), "",
             "CPU seconds:", ""] + stage_table(results, True) + ["", "Wall seconds:", ""] + stage_table(results, False)
     out += ["", "Strategy maps per build: " + "; ".join(
         f"{r['units']:,} units: {r['stages']['maps_cold']:.0f} maps" for r in results if r.get("stages")) + ". "
@@ -489,13 +506,19 @@ def report(results: list[dict], args, machine: dict, command: str) -> str:
         f"{r['units']:,} units: {r['stages']['markdown_bytes'] / 1e6:.1f} MB / {r['stages']['fragment_bytes'] / 1e6:.1f} MB"
         f" / {r['stages'].get('data_bytes', 0) / 1e6:.1f} MB"
         for r in results if r.get("stages")) + ".", ""]
+    mem = [r for r in results if r.get("stages", {}).get("rss_with_pages")]
+    if mem:
+        out += ["In-process memory (RSS MB after `load` / after `evaluate` / with every page rendered, no maps / "
+                "peak with maps): " + "; ".join(
+                    f"{r['units']:,} units: {r['stages']['rss_after_load']:.0f} / {r['stages']['rss_after_evaluate']:.0f}"
+                    f" / {r['stages']['rss_with_pages']:.0f} / {r['stages']['maxrss_kb'] / 1024:.0f}" for r in mem) + ".", ""]
     out += ["### Targets", ""] + targets(results) + [""]
     fails = [f"{r['units']:,} units: {f}" for r in results for f in r.get("failures", [])]
     if fails:
         out += ["### Failures", ""] + [f"- {f}" for f in fails] + [""]
     out += ["Raw run times (wall s): " + "; ".join(
         f"{r['units']:,} units cold {r.get('cold_all')}, warm {r.get('warm_all')}, baseline {r.get('baseline_all')}"
-        for r in results) + ". 1-minute load average at the start / end of each size: " + "; ".join(
+        for r in results if r.get("cold_all")) + ". 1-minute load average at the start / end of each size: " + "; ".join(
         f"{r['units']:,}: {r.get('loadavg_start', 0):.1f} / {r.get('loadavg_end', 0):.1f}" for r in results)
         + " (on 2 CPUs, other work on the machine inflates wall times).", ""]
     return "\n".join(out)
@@ -580,7 +603,6 @@ def package_of(filename: str) -> str:
 
 def profile_main(n: int, args) -> None:
     import cProfile
-    import pstats
 
     work = Path(args.workdir)
     org = work / f"org-{n}"
@@ -671,9 +693,9 @@ def summarize_profile(n: int, dump: Path, wall: float) -> None:
          lambda k: k[2] == "on_post_build" and "/search/" in k[0] and "site-packages" in k[0]),
         ("MkDocs get_navigation", lambda k: k[2] == "get_navigation"),
     ]
-    lines = [f"Command: `python benchmarks/bench.py --profile {n}` (cold cache, in-process "
+    lines = [(f"Command: `python benchmarks/bench.py --profile {n}` (cold cache, in-process "
              f"`mkdocs.commands.build.build`, under cProfile: {wall:.1f} s wall; profiling roughly doubles Python "
-             f"time)  ", f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; pstats: `{dump}`", "",
+             f"time)  "), f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; pstats: `{dump}`", "",
              "#### Where the time goes (cumulative)", "", "| part | s | share |", "|---|---:|---:|"]
     def edge_time(callee, caller) -> float:
         return sum(e[3] for k, v in raw.items() if callee(k) for c, e in v[4].items() if caller(c))
@@ -685,8 +707,8 @@ def summarize_profile(n: int, dump: Path, wall: float) -> None:
         else:
             t = cum(match)
         lines.append(f"| {label} | {t:.1f} | {t / total:.0%} |")
-    lines += ["", "Indented rows are part of the row above. Jinja2 `Template.render` counts Material's page "
-              "templates (called from `_build_page`) and the bsc page templates (called from `SitePlanner.pages`).", "",
+    lines += ["", ("Indented rows are part of the row above. Jinja2 `Template.render` counts Material's page "
+              "templates (called from `_build_page`) and the bsc page templates (called from `SitePlanner.pages`)."), "",
               "#### Self time by package (standard library and C functions charged to their callers)", "",
               "| package | s | share |", "|---|---:|---:|"]
     for pkg, t in sorted(by_pkg.items(), key=lambda kv: -kv[1])[:18]:

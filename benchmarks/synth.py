@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import re
 import shutil
@@ -151,9 +150,9 @@ def num(x: float, decimals: int) -> str:
 
 # -- the hierarchy ------------------------------------------------------------------------
 class UnitSpec:
-    __slots__ = ("id", "name", "parent", "level", "bu", "path")
+    __slots__ = ("bu", "id", "level", "name", "parent", "path")
 
-    def __init__(self, uid: str, name: str, parent: "UnitSpec | None", level: int, bu: str, path: str):
+    def __init__(self, uid: str, name: str, parent: UnitSpec | None, level: int, bu: str, path: str):
         self.id, self.name, self.parent, self.level, self.bu, self.path = uid, name, parent, level, bu, path
 
 
@@ -163,7 +162,6 @@ def hierarchy(n: int) -> list[UnitSpec]:
     while 1 + f + f * f + f ** 3 < n:
         f += 1
     root = UnitSpec("enterprise", "Synthetic Group", None, 0, "enterprise", "units/enterprise.yml")
-    units = [root]
     left = n - 1
     bus = []
     for i in range(min(f, left)):
@@ -206,8 +204,18 @@ def hierarchy(n: int) -> list[UnitSpec]:
 
 # -- one unit ---------------------------------------------------------------------------
 class Kpi:
-    __slots__ = ("id", "frequency", "direction", "target", "red_flag", "decimals", "level", "spread", "drift",
-                 "years")
+    __slots__ = (
+        "decimals",
+        "direction",
+        "drift",
+        "frequency",
+        "id",
+        "level",
+        "red_flag",
+        "spread",
+        "target",
+        "years",
+    )
 
 
 def person(rng: random.Random) -> str:
@@ -298,7 +306,7 @@ def kpi_text(rng: random.Random, pid: str, j: int, n: int, staff: list[str], kpi
             text += "        target: [97, 103]\n        red_flag: [94, 106]\n"
             k.level, k.spread = 100.0, 2.0
         else:
-            base, target, red = values
+            _, target, red = values
             target = round(target * rng.uniform(0.97, 1.03), decimals)
             red = round(red * (target / values[1]), decimals)
             k.target, k.red_flag = target, red
@@ -406,10 +414,10 @@ def organization_text(n: int, seed: int) -> str:
            f"name: {q(f'Synthetic Group ({n} units, seed {seed})')}\n",
            f"vision: {q('Useful products, delivered well, by people who grow with us.')}\n",
            f"mission: {q('We serve customers in thirty markets through business units, departments and teams.')}\n",
-           "strategy: |\n  **Synthetic 2030** rests on three strategic themes:\n\n"
+           ("strategy: |\n  **Synthetic 2030** rests on three strategic themes:\n\n"
            "  1. **Customer first**: simple, fair and digital service.\n"
            "  2. **Operational excellence**: right first time, at the lowest sustainable cost.\n"
-           "  3. **Growth & innovation**: new products, new markets, new skills.\n",
+           "  3. **Growth & innovation**: new products, new markets, new skills.\n"),
            "fiscal_year_start: 1\nreview_cadence: quarterly\n", "perspectives:\n"]
     for pid, name, question in PERSPECTIVES:
         out.append(f"  - id: {pid}\n    name: {q(name)}\n    question: {q(question)}\n")
