@@ -8,8 +8,10 @@ duplicate key is an error instead of lost data.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
+import types
 from typing import Any
 
 import yaml
@@ -17,14 +19,42 @@ import yaml
 from ..problems import Location, Problems, shown
 
 try:  # libyaml is several times faster and gives the same marks
-    _Loader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):
+    """Resolves each distinct plain scalar once per file: keys and values repeat throughout.
+
+    The tag of a plain scalar depends on its text alone (the safe resolver has no path
+    resolvers), so remembering it changes nothing but the time taken.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = self.plain_tags.get(value)
+            if tag is None:
+                tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_VALUES = 200_000  # bounds alias expansion ("billion laughs") per file
 MAX_DEPTH = 40
 
+_NO_KEYS: types.MappingProxyType = types.MappingProxyType({})
+_new_location = functools.partial(tuple.__new__, Location)  # Location(file, line, column) without a Python call
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALAR_CONSTRUCTORS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
+                        for tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
+                                    "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")}
 
 
 class Located:
@@ -35,7 +65,7 @@ class Located:
     def __init__(self, value: Any, location: Location, key_locations: dict[str, Location] | None = None):
         self.value = value  # dict[str, Located] | list[Located] | scalar
         self.location = location
-        self.key_locations = key_locations if key_locations is not None else {}
+        self.key_locations = _NO_KEYS if key_locations is None else key_locations
 
     @property
     def plain(self) -> Any:
@@ -93,8 +123,12 @@ class _Converter:
         self.lines = lines
         self.count = 0
         self.scalars = yaml.constructor.SafeConstructor()
+        self.last_line = 0 if lines.unusual else lines.last_line  # marks on lines up to this one are as shown
 
     def at(self, mark: yaml.Mark) -> Location:
+        line = mark.line + 1
+        if line <= self.last_line:
+            return _new_location((self.file, line, mark.column + 1))
         return self.lines.at(mark)
 
     def convert(self, node: yaml.Node, depth: int = 0) -> Located:
@@ -104,20 +138,30 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep")
         loc = self.at(node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR_TAG:
+                return Located(node.value, loc)
+            return Located(self.scalar(node, loc), loc)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, loc, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return Located([self.convert(item, depth + 1) for item in node.value], loc)
+        return Located([self.convert(item, depth + 1) for item in node.value], loc)
+
+    def scalar(self, node: yaml.ScalarNode, loc: Location) -> Any:
+        construct = _SCALAR_CONSTRUCTORS.get(node.tag)
+        if construct is not None:
+            try:
+                return construct(self.scalars, node)
+            except (yaml.YAMLError, ValueError, OverflowError):
+                pass  # constructed again below: it fails the same way, or as PyYAML does for an alias of it
         try:
-            value = self.scalars.construct_object(node, deep=True)
+            return self.scalars.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            value = node.value
             if node.tag != "tag:yaml.org,2002:timestamp":
                 # A date-like text that is no date (2026-13-01) stays text: a text field keeps
                 # it and a date field reports it, once. Anything else (an unknown tag) is an error.
                 reason = getattr(exc, "problem", None) or str(exc)
                 self.problems.error(loc, "yaml-value", f"cannot read the value {shown(repr(node.value))}: {reason}")
-        return Located(value, loc)
+            return node.value
 
     def mapping(self, node: yaml.MappingNode, loc: Location, depth: int) -> Located:
         values: dict[str, Located] = {}
