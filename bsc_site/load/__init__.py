@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from .. import model as m
@@ -23,8 +24,22 @@ def input_files(root: Path) -> list[Path]:
 
 
 def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
-    """Read a scorecard folder; None when it cannot be read at all (problems say why)."""
-    root = Path(root)
+    """Read a scorecard folder; None when it cannot be read at all (problems say why).
+
+    Loading makes millions of objects, most of which outlive it, and hardly a
+    reference cycle: the cyclic garbage collector would only traverse the growing heap
+    again and again (half the loading time of a large organisation), so it waits.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(Path(root), problems)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(root: Path, problems: Problems) -> m.Scorecards | None:
     if not root.is_dir():
         problems.error(Location(display_path(root)), "no-folder",
                        "this is a file, not a folder" if root.exists() else "no such folder",
