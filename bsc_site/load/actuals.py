@@ -14,18 +14,19 @@ import re
 from pathlib import Path
 
 from ..model import Actual
-from ..periods import FiscalCalendar, PeriodError
+from ..periods import FiscalCalendar, Period, PeriodError
 from ..problems import Location, Problems, did_you_mean, one_of, shown
 from .fields import ACTUAL
 from .reader import MAX_MAGNITUDE, Reader, describe, is_number
 from .text import display_path, read_text, unshowable
-from .yaml_source import MAX_FILE_BYTES, read_yaml
+from .yaml_source import MAX_FILE_BYTES, new_location, read_yaml
 
 COLUMNS = tuple(f.name for f in ACTUAL.fields)
 REQUIRED = tuple(f.name for f in ACTUAL.fields if f.required) + ("value",)
 NOT_REPORTED = {"", "n/a", "na", "-", "—", "null", "none", "#n/a"}
 
 _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # with fullmatch: nothing around it
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -35,6 +36,10 @@ _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 def parse_number(text: str, decimal_comma: bool) -> float | None:
     """A cell as a number; None for 'not reported'; ValueError with the reason otherwise."""
+    if _PLAIN_NUMBER.fullmatch(text) and not (decimal_comma and "." in text):  # most cells: 42.5
+        value = float(text)
+        if abs(value) <= MAX_MAGNITUDE:
+            return value
     cell = text.strip()
     if cell.lower() in NOT_REPORTED:
         return None
@@ -104,10 +109,12 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
         problems.error(Location(name, line, 1), "csv-syntax", f"CSV syntax error: {exc}",
                        hint="check for an unclosed quote")
         return []
-    lines = text.split("\n")
+    lines: list[str] = []
 
     def at(line: int, cell: int) -> Location:
         """Where a cell starts, as a character column of its (first) line."""
+        if not lines:
+            lines.extend(text.split("\n"))
         starts = _cell_columns(lines[line - 1], delimiter) if line <= len(lines) else [1]
         return Location(name, line, starts[cell] if cell < len(starts) else 1)
 
@@ -136,7 +143,30 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
                        hint="the first row must name the columns: unit,kpi,period,value,note")
         return []
     out = []
+    width = len(header)
+    unit_cell, kpi_cell, period_cell, value_cell = (columns[c] for c in ("unit", "kpi", "period", "value"))
+    note_cell = columns.get("note")
+    periods: dict[str, Period] = {}  # a file repeats a few dozen labels, and many values
+    numbers: dict[str, float | None] = {}
     for line, row in rows[1:]:
+        if len(row) == width:  # the common row, read straight; one with anything to report is read below
+            unit, kpi, period_text = row[unit_cell].strip(), row[kpi_cell].strip(), row[period_cell].strip()
+            note = row[note_cell].strip() if note_cell is not None else ""
+            if unit and kpi and period_text and not (note and unshowable(note)):
+                value_text = row[value_cell].strip()
+                try:
+                    if value_text in numbers:
+                        value = numbers[value_text]
+                    else:
+                        value = numbers[value_text] = parse_number(value_text, decimal_comma)
+                    period = periods.get(period_text)
+                    if period is None:
+                        period = periods[period_text] = calendar.parse(period_text)
+                except ValueError:  # not a number, or no period (a PeriodError)
+                    pass
+                else:
+                    out.append(Actual(unit, kpi, period, value, note, new_location((name, line, 1))))
+                    continue
         if not any(cell.strip() for cell in row):
             continue
         cells = {c: (row[i].strip() if i < len(row) else "") for c, i in columns.items()}

@@ -49,7 +49,7 @@ MAX_VALUES = 200_000  # bounds alias expansion ("billion laughs") per file
 MAX_DEPTH = 40
 
 _NO_KEYS: types.MappingProxyType = types.MappingProxyType({})
-_new_location = functools.partial(tuple.__new__, Location)  # Location(file, line, column) without a Python call
+new_location = functools.partial(tuple.__new__, Location)  # Location(file, line, column) without a Python call
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _SCALAR_CONSTRUCTORS = {tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
@@ -128,7 +128,7 @@ class _Converter:
     def at(self, mark: yaml.Mark) -> Location:
         line = mark.line + 1
         if line <= self.last_line:
-            return _new_location((self.file, line, mark.column + 1))
+            return new_location((self.file, line, mark.column + 1))
         return self.lines.at(mark)
 
     def convert(self, node: yaml.Node, depth: int = 0) -> Located:
