@@ -66,6 +66,15 @@ class Period:
     start: datetime.date  # first day
     end: datetime.date  # last day
 
+    def __post_init__(self) -> None:
+        # Periods key the dicts of actuals, targets and values, and are looked up millions of
+        # times: hash once, to the value the dataclass would compute on each call.
+        fields = (self.frequency, self.fiscal_year, self.index, self.label, self.start, self.end)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
+
     def __str__(self) -> str:
         return self.label
 
@@ -96,6 +105,7 @@ class FiscalCalendar:
         self.start_month = start_month
         self._made: dict[tuple[Frequency, int, int], Period] = {}
         self._parsed: dict[str, Period] = {}
+        self._subperiods: dict[tuple[Period, Frequency], tuple[Period, ...]] = {}
 
     def __repr__(self) -> str:
         return f"FiscalCalendar(start_month={self.start_month})"
@@ -188,6 +198,14 @@ class FiscalCalendar:
 
     def subperiods(self, p: Period, frequency: Frequency) -> list[Period]:
         """The periods of a finer-or-equal ``frequency`` inside ``p``, in order."""
+        # Evaluation asks this for every KPI and review period: work each answer out once.
+        key = (p, frequency)
+        found = self._subperiods.get(key)
+        if found is None:
+            found = self._subperiods[key] = tuple(self._subperiods_of(p, frequency))
+        return list(found)
+
+    def _subperiods_of(self, p: Period, frequency: Frequency) -> list[Period]:
         self._check_own(p)
         frequency = Frequency(frequency)
         if frequency.rank > p.frequency.rank:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,11 +20,11 @@ from ..model import Kpi, Objective, Perspective, Scorecards, StatusOverride, Sub
 from ..periods import FiscalCalendar, Period
 from .scoring import (
     BAND_SCORES, SCORE_DECIMALS, Direction, Status, Target, Thresholds, Trend, aggregate, band, default_red_flag, explain, score,
-    trend, variance, variance_ratio,
+    score_checked, trend, variance, variance_ratio,
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KpiValue:
     """A KPI in one period: what was reported, what was expected, and the verdict."""
 
@@ -77,7 +78,7 @@ class KpiValue:
         return variance_ratio(self.actual, self.target, self.direction)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KpiResult:
     kpi: Kpi
     current: KpiValue
@@ -101,7 +102,7 @@ class KpiResult:
         return "↑" if self.current.actual > self.previous.actual else "↓"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rollup:
     """A weighted average of children's scores, with how many children counted."""
 
@@ -109,7 +110,10 @@ class Rollup:
     status: Status
     counted: int
     total: int
-    explanation: str
+    what: str  # what the children are, e.g. "KPIs"
+    weighted: bool = False  # whether the children counted have different weights
+    overridden: int = 0  # children counted with the middle score of a status a review set
+    below: int = 0  # children with a status a review set further down
     override: StatusOverride | None = None
     computed: Status | None = None  # the status before a review overrode it
 
@@ -117,8 +121,33 @@ class Rollup:
     def rollup_score(self) -> float | None:
         return BAND_SCORES[self.status] if self.override else self.score
 
+    @property
+    def explanation(self) -> str:
+        """How the score and status were reached, in words (built when asked: most are never shown)."""
+        total, what = self.total, self.what
+        if self.score is None:
+            text = f"None of {total} {what} has a score yet, so there is no status." if total else f"No {what}."
+        else:
+            how = "weighted average" if self.weighted else "average"
+            text = f"The {how} of {self.counted} of {total} {what} scores is {round(self.score, SCORE_DECIMALS):.2f} " \
+                   f"of 10, so {(self.computed or self.status).label.lower()}."
+            left_out = total - self.counted
+            if left_out:
+                text += f" {left_out} without a score (no data, no target or weight 0) " \
+                        f"{'is' if left_out == 1 else 'are'} left out, not counted as zero."
+            overridden, below = self.overridden, self.below
+            if overridden:
+                text += (f" {overridden} of them {'has its' if overridden == 1 else 'have their'} status set by the "
+                         f"review and count{'s' if overridden == 1 else ''} with the middle score of that status.")
+            if below:
+                text += (f" {below} of them {'includes' if below == 1 else 'include'} a status set by the review.")
+        if self.override:
+            text = (f"Overridden to {self.status.label.lower()} by the {self.override.period.label} review: "
+                    f"{self.override.reason} (computed: {self.computed.label.lower()}). {text}")
+        return text
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class ObjectiveResult:
     objective: Objective
     rollup: Rollup
@@ -126,7 +155,7 @@ class ObjectiveResult:
     history: tuple[Rollup, ...] = ()  # one per review period, oldest first, ending with rollup
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PerspectiveResult:
     perspective: Perspective
     rollup: Rollup
@@ -172,75 +201,31 @@ class Evaluator:
         settings = sc.organization.status
         self.tolerance = settings.tolerance
         self.thresholds = Thresholds(settings.on_track, settings.at_risk)
-        self.overrides: dict[tuple[Period, Subject], StatusOverride] = {
-            (o.period, o.subject): o for r in sc.reviews for o in r.overrides
-        }
+        self.overrides: dict[Subject, dict[Period, StatusOverride]] = {}
+        for r in sc.reviews:
+            for o in r.overrides:
+                self.overrides.setdefault(o.subject, {})[o.period] = o
+        self._agreeing: set[tuple[Direction, Target, Target]] = set()  # thresholds score() found consistent
 
-    def _overridden(self, value, subject: Subject, period: Period):
+    @staticmethod
+    def overridden(value: KpiValue | Rollup, override: StatusOverride | None) -> KpiValue | Rollup:
         """The value with the review's override applied, the computed status kept beside it."""
-        override = self.overrides.get((period, subject))
         if override is None:
             return value
-        status = Status(override.status)
-        if isinstance(value, KpiValue):  # its explanation is built from these fields when shown
-            return dataclasses.replace(value, status=status, override=override, computed=value.status)
-        explanation = (f"Overridden to {status.label.lower()} by the {period.label} review: {override.reason} "
-                       f"(computed: {value.status.label.lower()}). {value.explanation}")
-        return dataclasses.replace(value, status=status, override=override, computed=value.status,
-                                   explanation=explanation)
+        # The explanation is built from these fields when shown.
+        return dataclasses.replace(value, status=Status(override.status), override=override, computed=value.status)
 
     # -- one KPI ---------------------------------------------------------------------
 
-    def kpi_value(self, kpi: Kpi, period: Period) -> KpiValue:
-        """The KPI's value, target and status for a review period, as the review decided."""
-        return self._overridden(self._kpi_value(kpi, period), Subject(kpi.unit_id, kpi_id=kpi.id), period)
+    def kpi_result(self, kpi: Kpi, periods: tuple[Period, ...]) -> KpiResult:
+        values = _KpiValues(self, kpi)
+        history = tuple(values.review(p) for p in periods)
+        current = history[-1]
+        previous = history[-2] if len(history) > 1 else None
+        return KpiResult(kpi, current, previous, values.year_to_date(periods[-1]), history,
+                         values.native_history(periods[-1]))
 
-    def _kpi_value(self, kpi: Kpi, period: Period) -> KpiValue:
-        actuals = self.sc.actuals_by_kpi.get(kpi.key, {})
-        if kpi.frequency.rank > period.frequency.rank:
-            native = self.calendar.latest_ended(period, kpi.frequency)
-            value = self._native(kpi, native, actuals)
-            basis = f"{kpi.frequency.value} value for {native.label}, the latest completed {kpi.frequency.value} period"
-            return dataclasses.replace(value, period=period, basis=basis)
-        periods = self.calendar.subperiods(period, kpi.frequency)
-        if len(periods) == 1:
-            return self._native(kpi, periods[0], actuals)
-        return self._combined(kpi, period, periods, actuals, "")
-
-    def year_to_date(self, kpi: Kpi, period: Period) -> KpiValue | None:
-        if kpi.frequency.rank > period.frequency.rank:
-            return None
-        periods = self.calendar.year_to_date(period, kpi.frequency)
-        return self._combined(kpi, period, periods, self.sc.actuals_by_kpi.get(kpi.key, {}), "year to date: ")
-
-    def _native(self, kpi: Kpi, period: Period, actuals) -> KpiValue:
-        actual = actuals.get(period)
-        value = actual.value if actual else None
-        target = kpi.target.at(period, self.calendar)
-        red_flag = kpi.red_flag.at(period, self.calendar)
-        basis = "reported" if value is not None else "not reported"
-        return self._judge(kpi, period, value, target, red_flag, basis, (period,) if value is not None else (),
-                           actual.note if actual else "")
-
-    def _combined(self, kpi: Kpi, period: Period, periods: list[Period], actuals, prefix: str) -> KpiValue:
-        reported = [p for p in periods if actuals.get(p) is not None and actuals[p].value is not None]
-        unit_word = {"monthly": "months", "quarterly": "quarters", "annual": "years"}[kpi.frequency.value]
-        if not reported:
-            return self._judge(kpi, period, None, kpi.target.at(period, self.calendar), None,
-                               f"{prefix}none of {len(periods)} {unit_word} reported", (), "")
-        values = [actuals[p].value for p in reported]
-        targets = [kpi.target.at(p, self.calendar) for p in reported]
-        red_flags = [kpi.red_flag.at(p, self.calendar) for p in reported]
-        agg = kpi.aggregation
-        target = _combine(targets, agg) if all(t is not None for t in targets) else None
-        red_flag = _combine(red_flags, agg) if target is not None and all(r is not None for r in red_flags) else None
-        missing = [p.label for p in periods if p not in reported]
-        basis = f"{prefix}{agg.value} of {len(reported)} of {len(periods)} {unit_word}"
-        basis += f" ({', '.join(missing)} not reported)" if missing else ""
-        notes = "; ".join(f"{p.label}: {actuals[p].note}" for p in reported if actuals[p].note)
-        return self._judge(kpi, period, aggregate(values, agg), target, red_flag, basis, tuple(reported), notes)
-
-    def _judge(self, kpi: Kpi, period: Period, actual, target, red_flag, basis, reported, note) -> KpiValue:
+    def judge(self, kpi: Kpi, period: Period, actual, target, red_flag, basis, reported, note) -> KpiValue:
         defaulted = False
         if target is not None and red_flag is None:
             red_flag = default_red_flag(target, kpi.direction, self.tolerance)
@@ -250,26 +235,19 @@ class Evaluator:
         elif target is None:
             status, value_score = Status.NO_TARGET, None
         else:
-            value_score = score(actual, target, red_flag, kpi.direction)
+            value_score = self._score(actual, target, red_flag, kpi.direction)
             status = band(value_score, self.thresholds)
         return KpiValue(period, kpi.direction, actual, target, red_flag if target is not None else None, defaulted,
                         value_score, status, basis, reported, note, tolerance=self.tolerance)
 
-    def kpi_result(self, kpi: Kpi, periods: tuple[Period, ...]) -> KpiResult:
-        history = tuple(self.kpi_value(kpi, p) for p in periods)
-        current = history[-1]
-        previous = history[-2] if len(history) > 1 else None
-        return KpiResult(kpi, current, previous, self.year_to_date(kpi, periods[-1]), history,
-                         self.native_history(kpi, periods[-1]))
-
-    def native_history(self, kpi: Kpi, until: Period) -> tuple[KpiValue, ...]:
-        """Every reporting period of the KPI from its first report up to `until`."""
-        actuals = self.sc.actuals_by_kpi.get(kpi.key, {})
-        reported = [p for p, a in actuals.items() if a.value is not None and p.end <= until.end]
-        if not reported:
-            return ()
-        last = self.calendar.latest_ended(until, kpi.frequency)
-        return tuple(self._native(kpi, p, actuals) for p in self.calendar.range(min(reported), last))
+    def _score(self, actual, target: Target, red_flag: Target, direction: Direction) -> float:
+        """score(), checking thresholds once rather than in every period they recur in."""
+        thresholds = (direction, target, red_flag)
+        if thresholds in self._agreeing and type(actual) is float and math.isfinite(actual):
+            return score_checked(actual, target, red_flag, direction)
+        value = score(actual, target, red_flag, direction)
+        self._agreeing.add(thresholds)
+        return value
 
     # -- roll-ups ----------------------------------------------------------------------
 
@@ -280,35 +258,20 @@ class Evaluator:
         total = len(parts)
         weight = sum(w for _, w in scored)
         if not scored or weight == 0:
-            status = Status.NO_DATA
-            text = f"None of {total} {what} has a score yet, so there is no status." if total else f"No {what}."
-            return Rollup(None, status, 0, total, text)
+            return Rollup(None, Status.NO_DATA, 0, total, what)
         value = sum(s * w for s, w in scored) / weight
-        status = band(value, self.thresholds)
-        left_out = total - len(scored)
-        weights = {w for _, w in scored}
-        how = "average" if len(weights) == 1 else "weighted average"
-        text = f"The {how} of {len(scored)} of {total} {what} scores is {round(value, SCORE_DECIMALS):.2f} of 10, " \
-               f"so {status.label.lower()}."
-        if left_out:
-            text += f" {left_out} without a score (no data, no target or weight 0) {'is' if left_out == 1 else 'are'} " \
-                    "left out, not counted as zero."
-        if overridden:
-            text += (f" {overridden} of them {'has its' if overridden == 1 else 'have their'} status set by the "
-                     f"review and count{'s' if overridden == 1 else ''} with the middle score of that status.")
-        if below:
-            text += (f" {below} of them {'includes' if below == 1 else 'include'} a status set by the review.")
-        return Rollup(value, status, len(scored), total, text)
+        weighted = len({w for _, w in scored}) > 1
+        return Rollup(value, band(value, self.thresholds), len(scored), total, what, weighted, overridden, below)
 
     def objective(self, objective: Objective, periods: tuple[Period, ...]) -> ObjectiveResult:
         kpis = tuple(self.kpi_result(k, periods) for k in objective.kpis)
-        subject = Subject(objective.unit_id, objective_id=objective.id)
+        overrides = self.overrides.get(Subject(objective.unit_id, objective_id=objective.id), {})
         history = []
         for i, period in enumerate(periods):
             values = [k.history[i] for k in kpis]
             rollup = self.rollup([(v.rollup_score, k.kpi.weight) for v, k in zip(values, kpis)], "KPIs",
                                  overridden=sum(1 for v in values if v.override))
-            history.append(self._overridden(rollup, subject, period))
+            history.append(self.overridden(rollup, overrides.get(period)))
         return ObjectiveResult(objective, history[-1], kpis, tuple(history))
 
     def unit(self, unit: Unit, periods: tuple[Period, ...]) -> UnitResult:
@@ -324,6 +287,86 @@ class Evaluator:
                                                                                        o.rollup.override
                                                                                        for o in p.objectives)))
         return UnitResult(unit, rollup, tuple(perspectives))
+
+
+class _KpiValues:
+    """One KPI's values in an evaluation; each of its own periods is judged once, however often
+    the review periods, the year to date and the history ask for it."""
+
+    def __init__(self, evaluator: Evaluator, kpi: Kpi):
+        self.evaluator = evaluator
+        self.calendar = evaluator.calendar
+        self.kpi = kpi
+        self.actuals = evaluator.sc.actuals_by_kpi.get(kpi.key, {})
+        self.natives: dict[Period, KpiValue] = {}
+        self.overrides = evaluator.overrides.get(Subject(kpi.unit_id, kpi_id=kpi.id), {})
+
+    def review(self, period: Period) -> KpiValue:
+        """The value, target and status for a review period, as the review decided."""
+        return self.evaluator.overridden(self._review(period), self.overrides.get(period))
+
+    def _review(self, period: Period) -> KpiValue:
+        kpi = self.kpi
+        if kpi.frequency.rank > period.frequency.rank:
+            native = self.calendar.latest_ended(period, kpi.frequency)
+            basis = f"{kpi.frequency.value} value for {native.label}, the latest completed {kpi.frequency.value} period"
+            return dataclasses.replace(self.native(native), period=period, basis=basis)
+        periods = self.calendar.subperiods(period, kpi.frequency)
+        if len(periods) == 1:
+            return self.native(periods[0])
+        return self._combined(period, periods, "")
+
+    def year_to_date(self, period: Period) -> KpiValue | None:
+        if self.kpi.frequency.rank > period.frequency.rank:
+            return None
+        return self._combined(period, self.calendar.year_to_date(period, self.kpi.frequency), "year to date: ")
+
+    def native(self, period: Period) -> KpiValue:
+        """The value of one of the KPI's own reporting periods."""
+        value = self.natives.get(period)
+        if value is None:
+            value = self.natives[period] = self._native(period)
+        return value
+
+    def _native(self, period: Period) -> KpiValue:
+        kpi, calendar = self.kpi, self.calendar
+        actual = self.actuals.get(period)
+        value = actual.value if actual else None
+        target = kpi.target.at(period, calendar)
+        red_flag = kpi.red_flag.at(period, calendar)
+        basis = "reported" if value is not None else "not reported"
+        return self.evaluator.judge(kpi, period, value, target, red_flag, basis,
+                                    (period,) if value is not None else (), actual.note if actual else "")
+
+    def _combined(self, period: Period, periods: list[Period], prefix: str) -> KpiValue:
+        kpi = self.kpi
+        natives = [self.native(p) for p in periods]
+        reported = [v for v in natives if v.actual is not None]
+        unit_word = {"monthly": "months", "quarterly": "quarters", "annual": "years"}[kpi.frequency.value]
+        if not reported:
+            return self.evaluator.judge(kpi, period, None, kpi.target.at(period, self.calendar), None,
+                                        f"{prefix}none of {len(periods)} {unit_word} reported", (), "")
+        values = [v.actual for v in reported]
+        targets = [v.target for v in reported]
+        # A native value holds the red flag it was judged by: None when it was not set, but defaulted.
+        red_flags = [None if v.red_flag_defaulted else v.red_flag for v in reported]
+        agg = kpi.aggregation
+        target = _combine(targets, agg) if all(t is not None for t in targets) else None
+        red_flag = _combine(red_flags, agg) if target is not None and all(r is not None for r in red_flags) else None
+        missing = [v.period.label for v in natives if v.actual is None]
+        basis = f"{prefix}{agg.value} of {len(reported)} of {len(periods)} {unit_word}"
+        basis += f" ({', '.join(missing)} not reported)" if missing else ""
+        notes = "; ".join(f"{v.period.label}: {v.note}" for v in reported if v.note)
+        return self.evaluator.judge(kpi, period, aggregate(values, agg), target, red_flag, basis,
+                                    tuple(v.period for v in reported), notes)
+
+    def native_history(self, until: Period) -> tuple[KpiValue, ...]:
+        """Every reporting period of the KPI from its first report up to `until`."""
+        reported = [p for p, a in self.actuals.items() if a.value is not None and p.end <= until.end]
+        if not reported:
+            return ()
+        last = self.calendar.latest_ended(until, self.kpi.frequency)
+        return tuple(self.native(p) for p in self.calendar.range(min(reported), last))
 
 
 def _has_override(o: ObjectiveResult) -> bool:

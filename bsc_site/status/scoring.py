@@ -53,6 +53,7 @@ __all__ = [
     "default_red_flag",
     "explain",
     "score",
+    "score_checked",
     "threshold_conflict",
     "trend",
     "variance",
@@ -196,7 +197,7 @@ def default_red_flag(target: Target, direction: Direction, tolerance: float) -> 
     The distance is ``tolerance * |target|``; for a target (or range bound) of 0, where a
     fraction of it would be no distance at all, ``tolerance`` itself is the distance.
     """
-    direction = Direction(direction)
+    direction = _member(Direction, direction)
     if not math.isfinite(tolerance) or tolerance < 0:
         raise ValueError(f"tolerance must be a fraction of 0 or more, got {tolerance!r}")
     if direction is Direction.RANGE:
@@ -210,7 +211,7 @@ def default_red_flag(target: Target, direction: Direction, tolerance: float) -> 
 
 def threshold_conflict(target: Target, red_flag: Target, direction: Direction) -> str | None:
     """A sentence saying how target and red flag contradict the direction, or None."""
-    direction = Direction(direction)
+    direction = _member(Direction, direction)
     if direction is Direction.RANGE:
         if not _is_pair(target):
             return (
@@ -262,11 +263,17 @@ def threshold_conflict(target: Target, red_flag: Target, direction: Direction) -
 
 def score(actual: float, target: Target, red_flag: Target, direction: Direction) -> float:
     """The 0-10 score of ``actual`` (see the module docstring for the formula)."""
-    direction = Direction(direction)
+    direction = _member(Direction, direction)
     _check_finite(actual, "actual")
     conflict = threshold_conflict(target, red_flag, direction)
     if conflict:
         raise ValueError(conflict)
+    return score_checked(actual, target, red_flag, direction)
+
+
+def score_checked(actual: float, target: Target, red_flag: Target, direction: Direction) -> float:
+    """``score`` without its checks, for a caller that has made them: a finite actual, and
+    thresholds without a ``threshold_conflict`` for the Direction given."""
     if direction is Direction.RANGE:
         low, high = target
         low_rf, high_rf = red_flag
@@ -311,7 +318,7 @@ def _linear(actual: float, target: float, red_flag: float, *, better: bool) -> f
 
 def variance(actual: float, target: Target, direction: Direction) -> float:
     """How far the actual is from the target: actual - target, or from the range (0 inside)."""
-    direction = Direction(direction)
+    direction = _member(Direction, direction)
     _check_finite(actual, "actual")
     if direction is Direction.RANGE:
         low, high = _pair(target, "target")
@@ -325,7 +332,7 @@ def variance(actual: float, target: Target, direction: Direction) -> float:
 
 def variance_ratio(actual: float, target: Target, direction: Direction) -> float | None:
     """The variance as a fraction of |target| (or of the bound missed); None when that is 0."""
-    direction = Direction(direction)
+    direction = _member(Direction, direction)
     difference = variance(actual, target, direction)
     if direction is Direction.RANGE:
         if difference == 0:
@@ -341,7 +348,7 @@ def variance_ratio(actual: float, target: Target, direction: Direction) -> float
 
 def aggregate(values: Sequence[float], aggregation: Aggregation) -> float:
     """Combine the values of several periods, given in period order, into one."""
-    aggregation = Aggregation(aggregation)
+    aggregation = _member(Aggregation, aggregation)
     if not values:
         raise ValueError("cannot aggregate no values")
     for value in values:
@@ -368,7 +375,7 @@ def trend(
     value (for a range: relative to the half-width, or to the midpoint's size when the
     range has no width) is steady, so noise in the last digit does not flip the arrow.
     """
-    direction = Direction(direction)
+    direction = _member(Direction, direction)
     if previous is None or current is None:
         return None
     _check_finite(previous, "previous")
@@ -405,7 +412,7 @@ def explain(
     tolerance: float,
 ) -> str:
     """One or two plain sentences showing how the score and status came about."""
-    direction = Direction(direction)
+    direction = _member(Direction, direction)
     status = Status(status)
     if status in (Status.NO_DATA, Status.NO_TARGET):
         raise ValueError(f"explain covers scored values; {status.label.lower()} has no calculation")
@@ -464,7 +471,14 @@ def _distance(value: float, tolerance: float) -> float:
     return tolerance * abs(value) if value != 0 else tolerance
 
 
+def _member(kind: type[enum.Enum], value):
+    """``kind(value)``, at the cost of a type check for a value that is already a member."""
+    return value if type(value) is kind else kind(value)
+
+
 def _check_finite(value: float, name: str) -> None:
+    if type(value) is float and math.isfinite(value):  # the usual case, decided at once
+        return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
 
