@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import gc
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -384,7 +385,22 @@ def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Peri
 
 
 def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8) -> Evaluation:
-    """Evaluate every unit for `period` (default: the latest review period with data)."""
+    """Evaluate every unit for `period` (default: the latest review period with data).
+
+    Evaluation makes a value for every KPI and period, nearly all of which outlive it, and no
+    reference cycle: the cyclic garbage collector would only traverse the growing heap again
+    and again, so it waits, as it does while loading.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(sc, period, history)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _evaluate(sc: Scorecards, period: Period | None, history: int) -> Evaluation:
     period = period or sc.latest_review_period()
     if period is None:  # no actuals at all yet: the review period of today
         period = sc.calendar.period_at(datetime.date.today(), sc.organization.review_cadence)
