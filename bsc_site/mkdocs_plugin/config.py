@@ -21,3 +21,6 @@ class ScorecardConfig(Config):
     """Folder of template overrides, relative to mkdocs.yml: a file there replaces the built-in one."""
     nav = c.Type(bool, default=True)
     """Build the navigation from the unit hierarchy when mkdocs.yml has no `nav`."""
+    parallel = c.Type(bool, default=True)
+    """Render the pages' tables, charts and maps in helper processes while MkDocs converts
+    the Markdown (where the system can fork, in `mkdocs build`)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import posixpath
 import shutil
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -15,12 +17,13 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ..maps import GraphvizError
+from ..maps import Graphviz, GraphvizError
 from ..project import open_project
 from ..site.links import Links
-from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_files, nav_tree
+from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_plan, nav_tree
 from ..status.evaluate import evaluate
 from .config import ScorecardConfig
+from .fragments import FragmentError, Fragments
 
 log = logging.getLogger("mkdocs.plugins.bsc")
 
@@ -32,7 +35,9 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
 
     def __init__(self) -> None:
         self.pages: dict[str, GeneratedPage] = {}
-        self.data: dict[str, bytes] = {}
+        self.index: dict[str, int] = {}  # page path -> its number for `self.fragments`
+        self.fragments: Fragments | None = None
+        self.data: list = []  # data files: (path, how to make its bytes)
         self.evaluation = None
         self.command = "build"
         self.staging: Path | None = None
@@ -68,6 +73,12 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
 
     @event_priority(-100)  # last: after the search plugin and others have written their files
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.fragments is not None and self.fragments.parallel:
+            try:
+                self.fragments.install_data(config.site_dir)
+            except FragmentError as exc:
+                raise PluginError(f"bsc: {exc}") from None
+        self._stop_fragments()
         staging = self._unstage(config)
         if staging is None:
             return
@@ -84,6 +95,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         shutil.rmtree(old, ignore_errors=True)
 
     def on_build_error(self, error: Exception) -> None:
+        self._stop_fragments()
         staging = self.staging
         logging.getLogger("mkdocs").removeHandler(self.warnings)
         self.staging = None
@@ -109,6 +121,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Everything that can fail runs here, before MkDocs empties the site folder, so a
         # failed build leaves the last good site in place.
+        clock = _Stopwatch()
         project = open_project(self.root, period=self.config.period, strict=self.config.strict,
                                period_source="mkdocs.yml: plugins.bsc.period")
         for problem in project.problems.sorted():
@@ -118,16 +131,22 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             raise PluginError(f"bsc: {len(errors)} error(s) in {self.root}; nothing was built (see above)")
         if warnings and config.strict:
             raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
+        clock.lap("load and check")
         self.evaluation = evaluate(project.scorecards, project.period)
+        clock.lap("evaluate")
         options = SiteOptions(links=self.links, templates=self.templates,
                               cache_dir=self._resolve(config, self.config.cache_dir))
         try:
-            planner = SitePlanner(self.evaluation, options)
-            self.pages = {p.path: p for p in planner.pages()}
-            self.data = data_files(self.evaluation, self.links)
+            Graphviz().version()  # a missing Graphviz stops the build here, before anything is written
         except GraphvizError as exc:
             raise PluginError(f"bsc: {exc}") from None
-        clashes = [p for p in [*self.pages, *self.data] if (Path(config.docs_dir) / p).exists()]
+        planner = SitePlanner(self.evaluation, options)
+        skeletons = planner.skeletons()
+        clock.lap("page skeletons")
+        self.pages = {p.path: p for p in skeletons}
+        self.index = {p.path: i for i, p in enumerate(skeletons)}
+        self.data = data_plan(self.evaluation, self.links)
+        clashes = [p for p in [*self.pages, *(path for path, _ in self.data)] if (Path(config.docs_dir) / p).exists()]
         if clashes:
             docs = Path(config.docs_dir).name
             raise PluginError(
@@ -135,9 +154,23 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 + ", ".join(posixpath.join(docs, c) for c in clashes)
                 + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
             )
-        stats = planner.layout_stats
-        log.info(f"bsc: {len(self.pages)} pages; maps: {stats.cached} from cache, {stats.laid_out} laid out "
-                 f"by {stats.processes} dot process(es)")
+        self._stop_fragments()
+        # The model and its evaluation are millions of long-lived objects: out of the
+        # collector's way (else every full collection walks them all, again and again),
+        # and out of the helper processes' way too (a collection would copy their pages).
+        gc.collect()
+        gc.freeze()
+        self.fragments = Fragments(planner, len(skeletons), self.config.parallel and self.command == "build",
+                                   self.data)
+        log.info(f"bsc: {len(self.pages)} pages")
+        log.debug(f"bsc: {clock}")
+
+    def _stop_fragments(self) -> None:
+        if self.fragments is not None:
+            log.debug(f"bsc: {self.fragments.summary()}")
+            self.fragments.close()
+            self.fragments = None
+            gc.unfreeze()
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for file in list(files):
@@ -145,23 +178,50 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 files.remove(file)  # template overrides are inputs, not site files
         for page in self.pages.values():
             files.append(File.generated(config, page.path, content=page.markdown))
-        for path, content in self.data.items():
-            files.append(File.generated(config, path, content=content))
+        if not self.fragments.parallel:  # else the map process writes them (on_post_build)
+            for path, make in self.data:
+                files.append(File.generated(config, path, content=make()))
         css = resources.files("bsc_site").joinpath("assets", "bsc.css").read_bytes()
         files.append(File.generated(config, CSS, content=css))
         if self.config.nav and config.nav is None:
             config.nav = nav_tree(self.evaluation, self.links) + _own_pages(files, self.pages)
         return files
 
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        generated = self.pages.get(page.file.src_uri)
+        return generated.with_search(html) if generated else html
+
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         generated = self.pages.get(page.file.src_uri)
-        return generated.fill(output) if generated else output
+        if generated is None:
+            return output
+        try:
+            fragments = self.fragments.page(self.index[page.file.src_uri])
+        except FragmentError as exc:
+            raise PluginError(f"bsc: {exc}") from None
+        return generated.fill(output, fragments)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         server.watch(str(self.root))
         if self.templates.is_dir():
             server.watch(str(self.templates))
         return server
+
+
+class _Stopwatch:
+    """Seconds per stage, for `mkdocs build --verbose`."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self._last))
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.laps)
 
 
 class _WarningCount(logging.Handler):

@@ -31,23 +31,44 @@ from .render import environment
 
 MARKER = "<!--bsc:{}-->"
 _MARKER = re.compile(r"<!--bsc:(\d+)-->")
+# A marker with its search stand-in, as it reaches the finished page (see `with_search`)
+_FILLED = re.compile(r"<!--bsc:(\d+)-->(?:<!--bsc-search-->.*?<!--/bsc-search-->)?", re.DOTALL)
 
 
 @dataclass
 class GeneratedPage:
-    """One page: its docs-relative path, Markdown, and fragments keyed by marker number."""
+    """One page: its docs-relative path, Markdown, and fragments keyed by marker number.
+
+    `search` holds, for some fragments, the plain text the site's search should know them
+    by (KPI names for a KPI table, say): the search index reads the converted page before
+    the fragments are in, so a short stand-in is indexed instead of a large table.
+    """
 
     path: str
     title: str
     markdown: str
     fragments: dict[str, str] = field(default_factory=dict)
+    search: dict[str, str] = field(default_factory=dict)
 
-    def fill(self, html: str) -> str:
-        """Put the fragments in place of their markers in the converted page."""
-        if not self.fragments:
+    def with_search(self, html: str) -> str:
+        """The converted page with each marker's search stand-in after it."""
+        if not self.search:
             return html
-        return _MARKER.sub(lambda m: self.fragments.get(m.group(1), ""), html)
 
+        def stand_in(m: re.Match) -> str:
+            text = self.search.get(m.group(1))
+            if not text:
+                return m.group(0)
+            return f"{m.group(0)}<!--bsc-search--><p>{text}</p><!--/bsc-search-->"
+
+        return _MARKER.sub(stand_in, html)
+
+    def fill(self, html: str, fragments: dict[str, str] | None = None) -> str:
+        """Put the fragments (by default the page's own) in place of their markers and stand-ins."""
+        fragments = self.fragments if fragments is None else fragments
+        if not fragments:
+            return html
+        return _FILLED.sub(lambda m: fragments.get(m.group(1)) or "", html)
 
     def inlined(self) -> str:
         """The Markdown with every fragment in place, for generators without a post-page hook."""
@@ -63,22 +84,52 @@ class SiteOptions:
     graphviz: Graphviz | None = None
 
 
-@dataclass(frozen=True)
 class _MapRequest:
-    key: str
+    """A map a page asks for: built (pydot) and laid out (dot) with all the others, later."""
+
+    def __init__(self, key: str, src: str, ev: Evaluation, build: Callable[..., StrategyMap | None], args: tuple):
+        self.key, self.src, self.ev, self.build, self.args = key, src, ev, build, args
 
 
 class _Slots:
-    """Collects a page's fragments; each becomes a marker in the Markdown."""
+    """Collects a page's fragments; each becomes a marker in the Markdown.
 
-    def __init__(self) -> None:
+    `slot(html)` or, for a block of template, `{% call slot(search="...") %}...{% endcall %}`.
+    A slot inside a slot's block is written in place: the outer fragment holds it.
+    `search` is the plain text the search index gets for the fragment (escaped here).
+    """
+
+    def __init__(self, defer: bool = False) -> None:
         self.fragments: dict[str, object] = {}
+        self.search: dict[str, str] = {}
+        self.defer = defer  # markers only: blocks are not rendered (see SitePlanner.skeletons)
+        self._depth = 0
 
-    def __call__(self, content: object) -> Markup:
-        if not content:
+    def __call__(self, content: object = None, search: str = "", caller=None) -> Markup:
+        if caller is not None and self.defer:
+            # A block always takes a number, empty or not, so that the markers of a
+            # skeleton and the fragments rendered later for it agree.
+            key = str(len(self.fragments))
+            self.fragments[key] = None
+            if search:
+                self.search[key] = html.escape(" ".join(str(search).split()))
+            return Markup(MARKER.format(key))
+        if caller is not None:
+            if self._depth:
+                return caller()
+            self._depth += 1
+            try:
+                content = caller()
+            finally:
+                self._depth -= 1
+        elif self._depth:
+            return content if isinstance(content, Markup) else Markup(content or "")
+        if not content and caller is None:
             return Markup("")
         key = str(len(self.fragments))
-        self.fragments[key] = content if isinstance(content, _MapRequest) else str(content)
+        self.fragments[key] = content if isinstance(content, _MapRequest) or self.defer else str(content)
+        if search:
+            self.search[key] = html.escape(" ".join(str(search).split()))
         return Markup(MARKER.format(key))
 
 
@@ -89,8 +140,11 @@ class SitePlanner:
         self.ev = ev
         self.sc = ev.scorecards
         self.options = options
-        self.map_requests: dict[str, StrategyMap] = {}
+        self.map_requests: dict[str, _MapRequest] = {}
         self.layout_stats = LayoutStats()
+        self._defer = False
+        self._recipe_list: list | None = None
+        self._planners: dict[object, SitePlanner] = {}  # by review period: planners of older evaluations
         self.links = options.links
         self.env = environment(options.templates)
         org = self.sc.organization
@@ -144,27 +198,38 @@ class SitePlanner:
             "period": self.ev.period,
             "org": sc.organization,
             "review_href": lambda label: links.href(src, links.review(label)),
+            "commentary_text": _commentary_text,
         }
 
     def _render(self, template: str, src: str, title: str, **context) -> GeneratedPage:
-        slots = _Slots()
+        slots = _Slots(self._defer)
         markdown = self.env.get_template(template).render(**self._globals(src, slots), **context)
-        return GeneratedPage(src, title, _front_matter(title) + markdown, slots.fragments)
+        return GeneratedPage(src, title, _front_matter(title) + markdown, slots.fragments, slots.search)
 
     def _map(self, src: str, build: Callable[..., StrategyMap | None], *args) -> _MapRequest | None:
-        """Ask for a map on page `src`; it is laid out with all the others after rendering."""
+        """Ask for a map on page `src`; it is built and laid out with all the others later."""
         if not self.options.maps:
             return None
+        key = f"{src}|{build.__name__}|{'|'.join(map(str, args))}"
+        request = self.map_requests.get(key)
+        if request is None:
+            request = self.map_requests[key] = _MapRequest(key, src, self.ev, build, args)
+        return request
 
+    def _strategy_map(self, request: _MapRequest) -> StrategyMap | None:
         def href(unit_id: str, anchor: str) -> str:
-            return self.links.href(src, self.links.unit(unit_id), anchor)
+            return self.links.href(request.src, self.links.unit(unit_id), anchor)
 
-        strategy_map = build(self.ev, *args, href)
-        if strategy_map is None:
-            return None
-        key = f"{src}|{strategy_map.key}"
-        self.map_requests[key] = strategy_map
-        return _MapRequest(key)
+        return request.build(request.ev, *request.args, href)
+
+    def map_figures(self) -> dict[str, str]:
+        """Every map asked for so far, laid out (batched, cached): figure HTML by request key."""
+        requests = list(self.map_requests.values())
+        built = [(r.key, self._strategy_map(r)) for r in requests]
+        built = [(key, m) for key, m in built if m is not None]
+        figures = render_maps([m for _, m in built], self.options.cache_dir, self.options.graphviz,
+                              self.layout_stats) if built else []
+        return {key: figure for (key, _), figure in zip(built, figures)}
 
     def _heat_rows(self) -> list[tuple[int, UnitResult]]:
         depth: dict[str, int] = {}
@@ -208,7 +273,7 @@ class SitePlanner:
             supported_by={o.id: self._supported_by.get((unit.id, o.id), []) for o in unit.objectives},
             drives=drives, last_update=latest.label if latest else None,
             map_html=self._map(src, unit_map, unit.id),
-            line_of_sight=self._map(src, line_of_sight_map, unit.id),
+            line_of_sight=self._map(src, line_of_sight_map, unit.id) if unit.parent else None,
         )
 
     def home_page(self) -> GeneratedPage:
@@ -287,9 +352,9 @@ class SitePlanner:
 
     def review_page(self, review) -> GeneratedPage:
         """A review's own page, as of its period: it does not change when later reviews are added."""
-        ev = self.ev if review.period == self.ev.period else evaluate(self.sc, review.period)
+        planner = self._planner_for(review.period)
+        ev = planner.ev
         src = self.links.review(review.period.label)
-        planner = self if ev is self.ev else SitePlanner(ev, self.options)
         overrides = []
         for o in review.overrides:
             unit = ev.units.get(o.subject.unit_id)
@@ -335,28 +400,69 @@ class SitePlanner:
             reviews_href=self.links.href(src, self.links.reviews()),
         )
 
+    def _planner_for(self, period) -> "SitePlanner":
+        """The planner of the evaluation as of a review period (this one for the current period)."""
+        if period == self.ev.period:
+            return self
+        planner = self._planners.get(period)
+        if planner is None:
+            planner = self._planners[period] = SitePlanner(evaluate(self.sc, period), self.options)
+            planner.env = self.env
+        planner._defer = self._defer
+        return planner
+
     def _map_for(self, planner: "SitePlanner", src: str, unit_id: str):
         request = planner._map(src, unit_map, unit_id)
         if request is not None and planner is not self:
             self.map_requests[request.key] = planner.map_requests.pop(request.key)
         return request
 
+    def _recipes(self) -> list[tuple[Callable[..., GeneratedPage], tuple]]:
+        """How to render each generated page, in a stable order."""
+        if self._recipe_list is None:
+            self._recipe_list = self._list_recipes()
+        return self._recipe_list
+
+    def _list_recipes(self) -> list[tuple[Callable[..., GeneratedPage], tuple]]:
+        return ([(self.home_page, ())] + [(self.unit_page, (u,)) for u in self.sc.units]
+                + [(self.theme_page, (t,)) for t in self.sc.organization.themes]
+                + [(self.catalogue_page, ()), (self.initiatives_page, ()), (self.owners_page, ()),
+                   (self.changes_page, ()), (self.reviews_page, ())]
+                + [(self.review_page, (r,)) for r in self.sc.reviews])
+
     def pages(self) -> list[GeneratedPage]:
-        """Every generated page, in a stable order, with its maps laid out."""
-        out = [self.home_page()]
-        out += [self.unit_page(u) for u in self.sc.units]
-        out += [self.theme_page(t) for t in self.sc.organization.themes]
-        out += [self.catalogue_page(), self.initiatives_page(), self.owners_page()]
-        out += [self.changes_page(), self.reviews_page()]
-        out += [self.review_page(r) for r in self.sc.reviews]
-        figures = render_maps(list(self.map_requests.values()), self.options.cache_dir, self.options.graphviz,
-                              self.layout_stats) if self.map_requests else []
-        by_request = dict(zip(self.map_requests, figures))
+        """Every generated page, in a stable order, with its fragments and maps in place."""
+        self._defer = False
+        out = [render(*args) for render, args in self._recipes()]
+        figures = self.map_figures()
         for page in out:
             for marker, content in page.fragments.items():
                 if isinstance(content, _MapRequest):
-                    page.fragments[marker] = by_request[content.key]
+                    page.fragments[marker] = figures.get(content.key, "")
         return out
+
+    def skeletons(self) -> list[GeneratedPage]:
+        """Every page's Markdown and search stand-ins, without rendering its fragments.
+
+        The fragments come later, page by page, from `fragments(index)` (maps from
+        `map_figures`): the site generator converts the Markdown meanwhile.
+        """
+        self._defer = True
+        try:
+            return [render(*args) for render, args in self._recipes()]
+        finally:
+            self._defer = False
+
+    def fragments(self, index: int) -> dict[str, object]:
+        """The fragments of page `index` (in `skeletons` order); maps as their request keys."""
+        self._defer = False
+        render, args = self._recipes()[index]
+        return {marker: MapKey(content.key) if isinstance(content, _MapRequest) else content
+                for marker, content in render(*args).fragments.items()}
+
+
+class MapKey(str):
+    """A fragment that is a map: its request key, for `SitePlanner.map_figures`."""
 
 
 @dataclass(frozen=True)
@@ -368,26 +474,44 @@ class _Named:
 
 def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
     """Machine-readable outputs beside the pages: JSON, CSV, the schema, snapshots and the review feed."""
+    return {path: make() for path, make in data_plan(ev, links)}
+
+
+def data_plan(ev: Evaluation, links: Links) -> list[tuple[str, Callable[[], bytes]]]:
+    """The data files' paths, each with how to make its content (paths are known at once)."""
     sc = ev.scorecards
-    files: dict[str, bytes] = {}
-    whole = export.evaluation_json(ev)
-    files[links.data("organization.json")] = export.dumps(whole, compact=True).encode("utf-8")
-    for unit_json in whole["units"]:
-        single = {k: v for k, v in whole.items() if k != "units"}
-        single["units"] = [unit_json]
-        files[links.data("units", f"{unit_json['id']}.json")] = export.dumps(single, compact=True).encode("utf-8")
-        files[links.data("units", f"{unit_json['id']}.csv")] = export.to_csv(ev, [unit_json["id"]]).encode("utf-8")
-    files[links.data("evaluation.schema.json")] = schema_dumps(all_schemas()["evaluation"]).encode("utf-8")
+    whole: dict = {}
+
+    def organization() -> dict:
+        if not whole:
+            whole.update(export.evaluation_json(ev))
+        return whole
+
+    def unit_json(index: int) -> bytes:
+        single = {k: v for k, v in organization().items() if k != "units"}
+        single["units"] = [organization()["units"][index]]
+        return export.dumps(single, compact=True).encode("utf-8")
+
+    plan: list[tuple[str, Callable[[], bytes]]] = [
+        (links.data("organization.json"), lambda: export.dumps(organization(), compact=True).encode("utf-8"))]
+    for index, unit in enumerate(sc.units):
+        plan.append((links.data("units", f"{unit.id}.json"), lambda index=index: unit_json(index)))
+        plan.append((links.data("units", f"{unit.id}.csv"),
+                     lambda unit_id=unit.id: export.to_csv(ev, [unit_id]).encode("utf-8")))
+    plan.append((links.data("evaluation.schema.json"),
+                 lambda: schema_dumps(all_schemas()["evaluation"]).encode("utf-8")))
     for label, snapshot in sorted(sc.snapshots.items()):
-        files[links.data("snapshots", f"{label}.json")] = export.dumps(snapshot, compact=True).encode("utf-8")
+        plan.append((links.data("snapshots", f"{label}.json"),
+                     lambda snapshot=snapshot: export.dumps(snapshot, compact=True).encode("utf-8")))
     feed_src = links.feed()
+
     def from_feed(label: str) -> str:  # relative to the feed file's own URL, as Atom readers resolve it
         url = links.url_of(links.review(label))
         rel = posixpath.relpath(url or ".", posixpath.dirname(feed_src) or ".")
         return rel + "/" if url.endswith("/") else rel
 
-    files[feed_src] = review_feed(sc, from_feed, posixpath.basename(feed_src))
-    return files
+    plan.append((feed_src, lambda: review_feed(sc, from_feed, posixpath.basename(feed_src))))
+    return plan
 
 
 def _front_matter(title: str) -> str:
@@ -398,6 +522,11 @@ def _front_matter(title: str) -> str:
     become markup. JSON is valid YAML, so json.dumps quotes it safely.
     """
     return f"---\ntitle: {json.dumps(html.escape(' '.join(title.split())))}\n---\n"
+
+
+def _commentary_text(entries) -> str:
+    """Review commentary as plain text, for the search index."""
+    return " ".join(part for c in entries for part in (c.analysis, c.recommendation) if part)
 
 
 def _perspective_rollup(result: UnitResult, perspective_id: str):
