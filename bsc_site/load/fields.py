@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..periods import Frequency
@@ -38,10 +39,11 @@ class Record:
     fields: tuple[Field, ...] = field(default=())
 
     def get(self, name: str) -> Field | None:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+        return self.by_name.get(name)
+
+    @cached_property
+    def by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in reversed(self.fields)}  # the first of a name, as a search would find
 
 
 def _enum(name: str, values, description: str, **kw) -> Field:

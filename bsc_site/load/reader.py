@@ -102,11 +102,11 @@ class Reader:
                                 field=where)
             return None
         out = Fields({}, node.location, dict(node.key_locations))
-        known = [f.name for f in record.fields]
         for key, value in node.value.items():
             spec = record.get(key)
             path = f"{where}.{key}" if where else key
             if spec is None:
+                known = [f.name for f in record.fields]
                 hint = did_you_mean(key, known) or f"{record.name} fields are {one_of(known)}"
                 self.problems.error(node.key_locations.get(key, node.location), "unknown-field",
                                     f"unknown {record.name} field '{key}'", field=path, hint=hint)

@@ -27,21 +27,26 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 class _Loader(_BaseLoader):
     """Resolves each distinct plain scalar once per file: keys and values repeat throughout.
 
-    The tag of a plain scalar depends on its text alone (the safe resolver has no path
-    resolvers), so remembering it changes nothing but the time taken.
+    The safe resolver has no path resolvers, so the tag of a plain scalar depends on its
+    text alone, and any other node gets its kind's default tag: remembering the one and
+    naming the other changes nothing but the time taken.
     """
 
     def __init__(self, stream):
         super().__init__(stream)
         self.plain_tags: dict[str, str] = {}
+        self.default_tags = {yaml.ScalarNode: self.DEFAULT_SCALAR_TAG, yaml.SequenceNode: self.DEFAULT_SEQUENCE_TAG,
+                             yaml.MappingNode: self.DEFAULT_MAPPING_TAG}
 
     def resolve(self, kind, value, implicit):
+        if self.yaml_path_resolvers:  # pragma: no cover - only if a program adds them to PyYAML's SafeLoader
+            return super().resolve(kind, value, implicit)
         if kind is yaml.ScalarNode and implicit[0]:
             tag = self.plain_tags.get(value)
             if tag is None:
                 tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
             return tag
-        return super().resolve(kind, value, implicit)
+        return self.default_tags[kind]
 
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -125,19 +130,15 @@ class _Converter:
         self.scalars = yaml.constructor.SafeConstructor()
         self.last_line = 0 if lines.unusual else lines.last_line  # marks on lines up to this one are as shown
 
-    def at(self, mark: yaml.Mark) -> Location:
-        line = mark.line + 1
-        if line <= self.last_line:
-            return new_location((self.file, line, mark.column + 1))
-        return self.lines.at(mark)
-
     def convert(self, node: yaml.Node, depth: int = 0) -> Located:
         self.count += 1
         if self.count > MAX_VALUES:
             raise _TooLarge(f"more than {MAX_VALUES:,} values (an alias expanding into itself?)")
         if depth > MAX_DEPTH:
             raise _TooLarge(f"nested more than {MAX_DEPTH} levels deep")
-        loc = self.at(node.start_mark)
+        mark = node.start_mark  # what _Lines.at makes of it, without the call where it is that simple
+        line = mark.line + 1
+        loc = new_location((self.file, line, mark.column + 1)) if line <= self.last_line else self.lines.at(mark)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR_TAG:
                 return Located(node.value, loc)
@@ -168,7 +169,10 @@ class _Converter:
         keys: dict[str, Location] = {}
         merged: list[tuple[str, Located, Location]] = []
         for key_node, value_node in node.value:
-            key_loc = self.at(key_node.start_mark)
+            mark = key_node.start_mark
+            line = mark.line + 1
+            key_loc = (new_location((self.file, line, mark.column + 1)) if line <= self.last_line
+                       else self.lines.at(mark))
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.error(key_loc, "yaml-key", "a key must be plain text, not a list or mapping")
                 continue
@@ -229,9 +233,14 @@ def _too_deep(text: str, lines: _Lines, problems: Problems) -> bool:
 
 
 _BRACKET = re.compile(r"[\[\]{}]")
-_INDENT = re.compile(r"^[ \t?:-]*", re.MULTILINE)  # indentation, and the "- ", "? " and ": " that nest on one line
 _ANCHOR = re.compile(r"&[^\s&]")
 _ALIAS = re.compile(r"\*[^\s*]")
+
+
+@functools.lru_cache(maxsize=None)
+def _indent_of_at_least(width: int) -> re.Pattern:
+    """Indentation, with the "- ", "? " and ": " that nest on one line, of `width` characters or more."""
+    return re.compile(rf"^[ \t?:-]{{{width}}}", re.MULTILINE)
 
 
 def _may_nest_deeply(text: str) -> bool:
@@ -246,8 +255,7 @@ def _may_nest_deeply(text: str) -> bool:
     for bracket in _BRACKET.findall(text):
         depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
         deepest = max(deepest, depth)
-    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
-    return deepest + indent + 1 > MAX_DEPTH
+    return _indent_of_at_least(max(MAX_DEPTH - deepest, 0)).search(text) is not None
 
 
 def _may_alias(text: str) -> bool:
