@@ -246,8 +246,11 @@ def _figures(planner: SitePlanner) -> dict[str, str]:
 
 
 def _describe(exc: BaseException) -> str:
-    where = traceback.extract_tb(exc.__traceback__)[-1]
-    return f"{type(exc).__name__}: {exc} (at {os.path.basename(where.filename)}:{where.lineno})"
+    """The error and where it happened: the template line if a template raised it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    templates = [f for f in frames if f.filename.endswith(".j2")]
+    where = (templates or frames)[-1]
+    return f"{type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
 
 
 def _run_maps(planner: SitePlanner, data: list[tuple[str, Callable[[], bytes]]], folder: str, conn) -> None:

@@ -1,0 +1,162 @@
+"""Fragments rendered by helper processes: the same site as rendering everything in-process,
+and failures in a helper reported as clearly as failures anywhere else.
+
+The plugin hands MkDocs Markdown skeletons and fills each finished page with its
+fragments (tables, charts, maps), which helper processes render meanwhile (see
+bsc_site/mkdocs_plugin/fragments.py). These tests build real sites both ways.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitebuild import build, copy_example, snapshot
+
+from bsc_site.mkdocs_plugin.fragments import Fragments, can_fork
+from bsc_site.project import open_project
+from bsc_site.site.plan import MapKey, SiteOptions, SitePlanner
+from bsc_site.status.evaluate import evaluate
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="helper processes need fork (Linux)")
+
+DATED = {"sitemap.xml", "sitemap.xml.gz"}  # MkDocs writes the build day into these
+
+
+def _set_plugin_option(root: Path, **options) -> None:
+    path = root / "mkdocs.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for i, plugin in enumerate(config["plugins"]):
+        if isinstance(plugin, dict) and "bsc" in plugin:
+            config["plugins"][i] = {"bsc": {**(plugin["bsc"] or {}), **options}}
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def example_sites(tmp_path_factory):
+    """The example built with helper processes (the default) and entirely in-process."""
+    parallel = copy_example(tmp_path_factory.mktemp("parallel"))
+    serial = copy_example(tmp_path_factory.mktemp("serial"))
+    _set_plugin_option(serial, parallel=False)
+    logger = logging.getLogger("mkdocs.plugins.bsc")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)  # the plugin says at debug level how it made the fragments
+    try:
+        first, second = build(parallel, strict=True), build(serial, strict=True)
+    finally:
+        logger.setLevel(level)
+    assert first.ok, first.text()
+    assert second.ok, second.text()
+    return first, second
+
+
+def test_helper_processes_build_the_same_site_byte_for_byte(example_sites):
+    parallel, serial = (snapshot(b.site) for b in example_sites)
+    assert sorted(parallel) == sorted(serial)
+    assert "data/organization.json" in parallel and "units/retail/index.html" in parallel
+    assert [name for name in parallel if name not in DATED and parallel[name] != serial[name]] == []
+
+
+def test_the_build_says_how_the_fragments_were_made(example_sites):
+    parallel, serial = example_sites
+    assert any("with helper processes" in m for _, m in parallel.messages)
+    assert any("in this process" in m for _, m in serial.messages)
+
+
+def test_no_marker_or_search_stand_in_is_left_in_any_page(example_sites):
+    site = example_sites[0].site
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<!--bsc" not in text and "<!--/bsc" not in text, page
+
+
+@pytest.fixture
+def planned(tmp_path):
+    project = copy_example(tmp_path / "project")
+    loaded = open_project(project / "scorecards")
+    planner = SitePlanner(evaluate(loaded.scorecards, loaded.period), SiteOptions(cache_dir=tmp_path / "cache"))
+    skeletons = planner.skeletons()
+    expected = [planner.fragments(i) for i in range(len(skeletons))]
+    figures = planner.map_figures()
+    expected = [{k: figures[f] if isinstance(f, MapKey) else f for k, f in page.items()} for page in expected]
+    return planner, skeletons, expected
+
+
+@pytest.mark.parametrize("order", ["forward", "backward"])
+def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    planner, skeletons, expected = planned
+    fragments = Fragments(planner, len(skeletons), parallel=True)
+    assert fragments.parallel
+    indexes = list(range(len(skeletons)))
+    try:
+        got = {i: fragments.page(i) for i in (indexes if order == "forward" else reversed(indexes))}
+    finally:
+        fragments.close()
+    assert [got[i] for i in indexes] == expected
+    assert sum(1 for f in expected for v in f.values() if '<figure class="bsc-map"' in v) > 10
+    assert list((tmp_path / "tmp").iterdir()) == [], "the helpers' files are removed"
+
+
+def _failing_dot(folder: Path) -> str:
+    """A `dot` that answers `dot -V` (so the build starts) and fails to lay anything out."""
+    real = shutil.which("dot")
+    script = folder / "dot"
+    script.write_text(f'#!/bin/sh\nif [ "$1" = "-V" ]; then exec {real} -V; fi\n'
+                      'echo "Error: syntax error in line 1" >&2\nexit 1\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script)
+
+
+@pytest.fixture
+def built_example(tmp_path):
+    root = copy_example(tmp_path / "project")
+    first = build(root, strict=True)
+    assert first.ok, first.text()
+    return root, snapshot(root / "site")
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_dot_failing_while_laying_out_is_a_clear_error_and_keeps_the_last_site(
+        built_example, tmp_path, monkeypatch, parallel):
+    root, before = built_example
+    shutil.rmtree(root / ".cache")  # every map must be laid out again
+    _set_plugin_option(root, parallel=parallel)
+    monkeypatch.setenv("BSC_DOT", _failing_dot(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    result = build(root, strict=True)
+    assert not result.ok
+    assert "Graphviz failed (exit 1): Error: syntax error in line 1" in result.text(), result.text()
+    assert "Traceback" not in result.text()
+    assert snapshot(root / "site") == before
+    assert not (root / "site.bsc-new").exists()
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_an_override_failing_inside_a_fragment_is_a_clear_error_and_keeps_the_last_site(
+        built_example, tmp_path, monkeypatch, parallel):
+    root, before = built_example
+    _set_plugin_option(root, parallel=parallel)
+    macros = (Path(__file__).resolve().parent.parent / "bsc_site" / "templates" / "_macros.j2").read_text("utf-8")
+    row = '<th scope="row"><a href="#kpi-{{ k.kpi.id }}">'
+    assert row in macros
+    (root / "overrides" / "bsc").mkdir(parents=True, exist_ok=True)
+    (root / "overrides" / "bsc" / "_macros.j2").write_text(
+        macros.replace(row, "{{ k.kpi.no_such_field }}" + row, 1), encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    result = build(root, strict=True)
+    assert not result.ok
+    assert "no_such_field" in result.text() and "_macros.j2" in result.text(), result.text()
+    assert "Traceback" not in result.text()
+    assert snapshot(root / "site") == before
+    assert list((tmp_path / "tmp").iterdir()) == []
