@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..model import Kpi, Objective, Perspective, Scorecards, StatusOverride, Subject, Unit
-from ..periods import FiscalCalendar, Period
+from ..periods import FiscalCalendar, Frequency, Period
 from .scoring import (
     BAND_SCORES, SCORE_DECIMALS, Direction, Status, Target, Thresholds, Trend, aggregate, band, default_red_flag, explain, score,
     score_checked, trend, variance, variance_ratio,
@@ -290,6 +290,9 @@ class Evaluator:
         return UnitResult(unit, rollup, tuple(perspectives))
 
 
+_PLURALS = {Frequency.MONTHLY: "months", Frequency.QUARTERLY: "quarters", Frequency.ANNUAL: "years"}
+
+
 class _KpiValues:
     """One KPI's values in an evaluation; each of its own periods is judged once, however often
     the review periods, the year to date and the history ask for it."""
@@ -343,7 +346,7 @@ class _KpiValues:
         kpi = self.kpi
         natives = [self.native(p) for p in periods]
         reported = [v for v in natives if v.actual is not None]
-        unit_word = {"monthly": "months", "quarterly": "quarters", "annual": "years"}[kpi.frequency.value]
+        unit_word = _PLURALS[kpi.frequency]
         if not reported:
             return self.evaluator.judge(kpi, period, None, kpi.target.at(period, self.calendar), None,
                                         f"{prefix}none of {len(periods)} {unit_word} reported", (), "")

@@ -34,6 +34,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 __all__ = [
@@ -187,6 +188,11 @@ class Thresholds:
                 f"got at_risk {self.at_risk} and on_track {self.on_track}"
             )
 
+    @cached_property
+    def shown(self) -> tuple[float, float]:
+        """on_track and at_risk as displayed, which scores are compared to."""
+        return round(self.on_track, SCORE_DECIMALS), round(self.at_risk, SCORE_DECIMALS)
+
 
 # -- thresholds --------------------------------------------------------------------
 
@@ -298,9 +304,10 @@ def band(score: float, thresholds: Thresholds = Thresholds()) -> Status:
     # Compare as displayed: unrounded, a KPI exactly at its red flag (3.3333...) would
     # fall below a threshold of 3.33 written in the settings, or the reverse.
     shown = round(score, SCORE_DECIMALS)
-    if shown >= round(thresholds.on_track, SCORE_DECIMALS):
+    on_track, at_risk = thresholds.shown
+    if shown >= on_track:
         return Status.ON_TRACK
-    if shown >= round(thresholds.at_risk, SCORE_DECIMALS):
+    if shown >= at_risk:
         return Status.AT_RISK
     return Status.OFF_TRACK
 
