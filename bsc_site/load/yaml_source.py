@@ -237,7 +237,7 @@ _ANCHOR = re.compile(r"&[^\s&]")
 _ALIAS = re.compile(r"\*[^\s*]")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _indent_of_at_least(width: int) -> re.Pattern:
     """Indentation, with the "- ", "? " and ": " that nest on one line, of `width` characters or more."""
     return re.compile(rf"^[ \t?:-]{{{width}}}", re.MULTILINE)
