@@ -7,7 +7,9 @@ Each unit has 12 objectives (3 per perspective), about 2 KPIs per objective (mon
 quarterly, some from the shared KPI library), 2-3 initiatives, `drives` links that run up
 the perspective order (no cycles, every objective linked) and `supports` links to the
 parent unit's objectives; 24 monthly periods (2024-07 .. 2026-06) of actuals with gaps,
-one CSV per department (with its teams), per business unit and for the enterprise; three strategic themes; a quarterly review cadence.
+one CSV per department (with its teams), per business unit and for the enterprise; three
+strategic themes; a quarterly review cadence with reviews of the last three quarters
+(commentary, overrides with reasons, actions).
 
 The output passes `bsc validate` with no errors and no design-check warnings, so
 `mkdocs build --strict` passes. The same --units and --seed give byte-identical files:
@@ -492,15 +494,54 @@ or the [KPI catalogue](kpis.md).
 """
 
 
+REVIEWED = QUARTERS[-3:]  # the last three quarters each have a review
+
+
+def review_text(period: str, index: int, units: list[UnitSpec], objectives_of: dict[str, dict],
+                kpis_of: dict[str, list[Kpi]], seed: int) -> str:
+    """A quarterly review: commentary on the enterprise, each business unit and a few others,
+    two status overrides with reasons, and actions (the older ones completed)."""
+    rng = random.Random(f"{seed}:review:{period}")
+    leaders = [u for u in units if u.level <= 1]
+    others = rng.sample(units, min(len(units), 8))
+    month = {"Q1": "04", "Q2": "07", "Q3": "10", "Q4": "01"}[period[-2:]]
+    year = int(period[:4]) + (period.endswith("Q4"))
+    out = [f"# yaml-language-server: $schema=../../schemas/review.schema.json\n",
+           f"period: {period}\n", f"date: {year}-{month}-14\n", "forum: Group strategy review (quarterly)\n",
+           f"summary: {q(f'Review number {index + 1}: synthetic summary of {period}.')}\n", "commentary:\n"]
+    for u in leaders + [o for o in others if o not in leaders]:
+        out.append(f"  - unit: {u.id}\n    analysis: {q(f'{u.name}: results for {period} as reported.')}\n"
+                   f"    recommendation: {q('Keep the plan; watch the objectives at risk.')}\n")
+        objective = rng.choice(objectives_of[u.id]["customer"])
+        out.append(f"  - unit: {u.id}\n    objective: {objective}\n"
+                   f"    analysis: {q(f'Progress on {objective} was discussed.')}\n")
+    out.append("overrides:\n")
+    for u in rng.sample(units, min(len(units), 2)):
+        kpi = rng.choice(kpis_of[u.id])
+        out.append(f"  - unit: {u.id}\n    kpi: {kpi.id}\n    status: at-risk\n"
+                   f"    reason: {q('The figure is late, not bad: the last month is still being booked.')}\n")
+    out.append("actions:\n")
+    for j, u in enumerate(rng.sample(units, min(len(units), 4))):
+        due_month = int(month) % 12 + 1
+        out.append(f"  - id: action-{index + 1}-{j + 1}\n    unit: {u.id}\n"
+                   f"    what: {q(f'Follow up on the {period} results of {u.name}')}\n"
+                   f"    owner: {q(person(rng))}\n    due: {year + (due_month < int(month))}-{due_month:02d}-28\n")
+        if index < len(REVIEWED) - 1:
+            out.append(f"    completed: {year + (due_month < int(month))}-{due_month:02d}-20\n")
+    return "".join(out)
+
+
 def generate(n: int, seed: int, out: Path) -> dict:
     units = hierarchy(n)
     files: dict[str, str] = {"scorecards/organization.yml": organization_text(n, seed)}
     objectives_of: dict[str, dict] = {}
     actuals: dict[str, list[str]] = {}
+    kpis_of: dict[str, list[Kpi]] = {}
     counts = {"units": n, "objectives": 0, "kpis": 0, "actual_rows": 0}
     for u in units:
         text, by_perspective, kpis = unit_text(u, seed, objectives_of.get(u.parent.id) if u.parent else {})
         objectives_of[u.id] = by_perspective
+        kpis_of[u.id] = kpis
         files[f"scorecards/{u.path}"] = text
         rows = actual_rows(u.id, kpis, seed)
         actuals.setdefault(actuals_file(u), []).extend(rows)
@@ -509,6 +550,9 @@ def generate(n: int, seed: int, out: Path) -> dict:
         counts["actual_rows"] += len(rows)
     for path, rows in actuals.items():
         files[path] = "unit,kpi,period,value,note\n" + "".join(rows)
+    for index, period in enumerate(REVIEWED):
+        files[f"scorecards/reviews/{period}.yml"] = review_text(period, index, units, objectives_of, kpis_of, seed)
+    counts["reviews"] = len(REVIEWED)
     files["mkdocs.yml"] = MKDOCS_YML.format(n=n, seed=seed, site_name=q(f"Synthetic Group ({n} units) — Strategy"))
     files["docs/about.md"] = ABOUT_MD.format(n=n, seed=seed)
     dirs = {str(Path(p).parent) for p in files}

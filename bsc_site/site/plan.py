@@ -87,8 +87,9 @@ class SiteOptions:
 class _MapRequest:
     """A map a page asks for: built (pydot) and laid out (dot) with all the others, later."""
 
-    def __init__(self, key: str, src: str, ev: Evaluation, build: Callable[..., StrategyMap | None], args: tuple):
-        self.key, self.src, self.ev, self.build, self.args = key, src, ev, build, args
+    def __init__(self, key: str, src: str, evaluation: Callable[[], Evaluation],
+                 build: Callable[..., StrategyMap | None], args: tuple):
+        self.key, self.src, self.evaluation, self.build, self.args = key, src, evaluation, build, args
 
 
 class _Slots:
@@ -172,7 +173,7 @@ class SitePlanner:
         self.heat_columns = [p for p in self.heat_columns if not (p.id in seen or seen.add(p.id))]
 
     # -- shared template helpers ---------------------------------------------------------
-    def _globals(self, src: str, slots: _Slots) -> dict:
+    def _globals(self, src: str, slots: _Slots, period) -> dict:
         sc = self.sc
         links = self.links
 
@@ -195,32 +196,34 @@ class SitePlanner:
             "perspective_rollup": _perspective_rollup,
             "sparkline": sparkline,
             "history_chart": history_chart,
-            "period": self.ev.period,
+            "period": period or self.ev.period,
             "org": sc.organization,
             "review_href": lambda label: links.href(src, links.review(label)),
             "commentary_text": _commentary_text,
         }
 
-    def _render(self, template: str, src: str, title: str, **context) -> GeneratedPage:
+    def _render(self, template: str, src: str, title: str, period=None, **context) -> GeneratedPage:
         slots = _Slots(self._defer)
-        markdown = self.env.get_template(template).render(**self._globals(src, slots), **context)
+        markdown = self.env.get_template(template).render(**self._globals(src, slots, period), **context)
         return GeneratedPage(src, title, _front_matter(title) + markdown, slots.fragments, slots.search)
 
-    def _map(self, src: str, build: Callable[..., StrategyMap | None], *args) -> _MapRequest | None:
-        """Ask for a map on page `src`; it is built and laid out with all the others later."""
+    def _map(self, src: str, build: Callable[..., StrategyMap | None], *args,
+             evaluation: Callable[[], Evaluation] | None = None) -> _MapRequest | None:
+        """Ask for a map on page `src` (of `evaluation()`, by default this planner's evaluation);
+        it is built and laid out with all the others later."""
         if not self.options.maps:
             return None
         key = f"{src}|{build.__name__}|{'|'.join(map(str, args))}"
         request = self.map_requests.get(key)
         if request is None:
-            request = self.map_requests[key] = _MapRequest(key, src, self.ev, build, args)
+            request = self.map_requests[key] = _MapRequest(key, src, evaluation or (lambda: self.ev), build, args)
         return request
 
     def _strategy_map(self, request: _MapRequest) -> StrategyMap | None:
         def href(unit_id: str, anchor: str) -> str:
             return self.links.href(request.src, self.links.unit(unit_id), anchor)
 
-        return request.build(request.ev, *request.args, href)
+        return request.build(request.evaluation(), *request.args, href)
 
     def map_figures(self) -> dict[str, str]:
         """Every map asked for so far, laid out (batched, cached): figure HTML by request key."""
@@ -352,9 +355,33 @@ class SitePlanner:
 
     def review_page(self, review) -> GeneratedPage:
         """A review's own page, as of its period: it does not change when later reviews are added."""
-        planner = self._planner_for(review.period)
-        ev = planner.ev
-        src = self.links.review(review.period.label)
+        period = review.period
+        src = self.links.review(period.label)
+        root = self.sc.root_unit
+        snapshot = period.label in self.sc.snapshots
+        context = dict(
+            review=review, heat_columns=self.heat_columns, actions=[(review, a) for a in review.actions],
+            day=review_day(self.sc, period),
+            map_html=self._map(src, unit_map, root.id, evaluation=lambda: self._planner_for(period).ev)
+            if root else None,
+            snapshot_href=self.links.file_href(src, self.links.data("snapshots", f"{period.label}.json"))
+            if snapshot else None,
+            reviews_href=self.links.href(src, self.links.reviews()),
+        )
+        if self._defer:
+            # The skeleton needs only the review's own entries: the evaluation as of its
+            # period is made where the fragments are rendered.
+            context.update(changes=None, heat_rows=None, overrides=None,
+                           commentary=self._review_commentary(review, None))
+        else:
+            planner = self._planner_for(period)
+            ev = planner.ev
+            context.update(changes=changes(ev, self._previous_snapshot(ev)), heat_rows=planner._heat_rows(),
+                           overrides=self._review_overrides(review, ev),
+                           commentary=self._review_commentary(review, ev))
+        return self._render("review.md.j2", src, f"{period.label} review", period=period, **context)
+
+    def _review_overrides(self, review, ev: Evaluation) -> list:
         overrides = []
         for o in review.overrides:
             unit = ev.units.get(o.subject.unit_id)
@@ -369,11 +396,19 @@ class SitePlanner:
                 value, name = (obj.rollup, obj.objective.name) if obj else (None, o.subject.item_id)
             if value is not None:
                 overrides.append((o, _Named(name, value.status, value.computed or value.status)))
+        return overrides
+
+    def _review_commentary(self, review, ev: Evaluation | None) -> list:
+        """Commentary by unit, in unit order: (commentary, what it is about, its status); without
+        an evaluation only the commentary (enough for a skeleton's headings and search text)."""
         commentary = []
         for unit in self.sc.units:
             entries = []
             for c in review.commentary:
                 if c.subject.unit_id != unit.id:
+                    continue
+                if ev is None:
+                    entries.append((c, None, None))
                     continue
                 label, status = unit.name, ev.units[unit.id].rollup.status
                 if c.subject.kind == "objective" and c.subject.objective_id in ev.units[unit.id].objectives:
@@ -387,18 +422,7 @@ class SitePlanner:
                 entries.append((c, label, status))
             if entries:
                 commentary.append((unit, entries))
-        root = self.sc.root_unit
-        snapshot = review.period.label in self.sc.snapshots
-        return planner._render(
-            "review.md.j2", src, f"{review.period.label} review", review=review,
-            changes=changes(ev, self._previous_snapshot(ev)), heat_rows=planner._heat_rows(),
-            heat_columns=self.heat_columns, overrides=overrides, commentary=commentary,
-            actions=[(review, a) for a in review.actions], day=review_day(self.sc, review.period),
-            map_html=self._map_for(planner, src, root.id) if root else None,
-            snapshot_href=self.links.file_href(src, self.links.data("snapshots", f"{review.period.label}.json"))
-            if snapshot else None,
-            reviews_href=self.links.href(src, self.links.reviews()),
-        )
+        return commentary
 
     def _planner_for(self, period) -> "SitePlanner":
         """The planner of the evaluation as of a review period (this one for the current period)."""
@@ -408,14 +432,7 @@ class SitePlanner:
         if planner is None:
             planner = self._planners[period] = SitePlanner(evaluate(self.sc, period), self.options)
             planner.env = self.env
-        planner._defer = self._defer
         return planner
-
-    def _map_for(self, planner: "SitePlanner", src: str, unit_id: str):
-        request = planner._map(src, unit_map, unit_id)
-        if request is not None and planner is not self:
-            self.map_requests[request.key] = planner.map_requests.pop(request.key)
-        return request
 
     def _recipes(self) -> list[tuple[Callable[..., GeneratedPage], tuple]]:
         """How to render each generated page, in a stable order."""
