@@ -430,7 +430,7 @@ class SitePlanner:
             return self
         planner = self._planners.get(period)
         if planner is None:
-            planner = self._planners[period] = SitePlanner(evaluate(self.sc, period), self.options)
+            planner = self._planners[period] = SitePlanner(evaluate(self.sc, period, like=self.ev), self.options)
             planner.env = self.env
         return planner
 

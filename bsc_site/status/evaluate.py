@@ -14,7 +14,7 @@ import dataclasses
 import datetime
 import gc
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..model import Kpi, Objective, Perspective, Scorecards, StatusOverride, Subject, Unit
@@ -182,6 +182,9 @@ class Evaluation:
     period: Period | None
     review_periods: tuple[Period, ...]  # oldest first, ending with `period`
     units: dict[str, UnitResult]
+    # what made it: evaluating another period of the same model with it reuses every KPI
+    # value already judged (see `evaluate`)
+    evaluator: "Evaluator | None" = field(default=None, compare=False, repr=False)
 
     def unit(self, unit_id: str) -> UnitResult:
         return self.units[unit_id]
@@ -207,6 +210,7 @@ class Evaluator:
             for o in r.overrides:
                 self.overrides.setdefault(o.subject, {})[o.period] = o
         self._agreeing: set[tuple[Direction, Target, Target]] = set()  # thresholds score() found consistent
+        self._values: dict[object, _KpiValues] = {}  # by KPI key: each KPI's values, kept for other periods
 
     @staticmethod
     def overridden(value: KpiValue | Rollup, override: StatusOverride | None) -> KpiValue | Rollup:
@@ -219,7 +223,9 @@ class Evaluator:
     # -- one KPI ---------------------------------------------------------------------
 
     def kpi_result(self, kpi: Kpi, periods: tuple[Period, ...]) -> KpiResult:
-        values = _KpiValues(self, kpi)
+        values = self._values.get(kpi.key)
+        if values is None:
+            values = self._values[kpi.key] = _KpiValues(self, kpi)
         history = tuple(values.review(p) for p in periods)
         current = history[-1]
         previous = history[-2] if len(history) > 1 else None
@@ -303,11 +309,15 @@ class _KpiValues:
         self.kpi = kpi
         self.actuals = evaluator.sc.actuals_by_kpi.get(kpi.key, {})
         self.natives: dict[Period, KpiValue] = {}
+        self.reviews: dict[Period, KpiValue] = {}
         self.overrides = evaluator.overrides.get(Subject(kpi.unit_id, kpi_id=kpi.id), {})
 
     def review(self, period: Period) -> KpiValue:
         """The value, target and status for a review period, as the review decided."""
-        return self.evaluator.overridden(self._review(period), self.overrides.get(period))
+        value = self.reviews.get(period)
+        if value is None:
+            value = self.reviews[period] = self._review(period)
+        return self.evaluator.overridden(value, self.overrides.get(period))
 
     def _review(self, period: Period) -> KpiValue:
         kpi = self.kpi
@@ -387,8 +397,12 @@ def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Peri
     return tuple(periods)
 
 
-def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8) -> Evaluation:
+def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
+             like: Evaluation | None = None) -> Evaluation:
     """Evaluate every unit for `period` (default: the latest review period with data).
+
+    `like`: an evaluation of the same model for another period, whose KPI values are reused
+    (a review page as of an earlier period shares all but one of its history's periods).
 
     Evaluation makes a value for every KPI and period, nearly all of which outlive it, and no
     reference cycle: the cyclic garbage collector would only traverse the growing heap again
@@ -397,17 +411,18 @@ def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8) -> 
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _evaluate(sc, period, history)
+        return _evaluate(sc, period, history, like.evaluator if like is not None else None)
     finally:
         if enabled:
             gc.enable()
 
 
-def _evaluate(sc: Scorecards, period: Period | None, history: int) -> Evaluation:
+def _evaluate(sc: Scorecards, period: Period | None, history: int, evaluator: Evaluator | None) -> Evaluation:
     period = period or sc.latest_review_period()
     if period is None:  # no actuals at all yet: the review period of today
         period = sc.calendar.period_at(datetime.date.today(), sc.organization.review_cadence)
     periods = review_periods(sc, period, history)
-    evaluator = Evaluator(sc)
+    if evaluator is None or evaluator.sc is not sc:
+        evaluator = Evaluator(sc)
     units = {u.id: evaluator.unit(u, periods) for u in sc.units}
-    return Evaluation(sc, period, periods, units)
+    return Evaluation(sc, period, periods, units, evaluator)
