@@ -146,8 +146,9 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
     width = len(header)
     unit_cell, kpi_cell, period_cell, value_cell = (columns[c] for c in ("unit", "kpi", "period", "value"))
     note_cell = columns.get("note")
-    periods: dict[str, Period] = {}  # a file repeats a few dozen labels, and many values
+    periods: dict[str, Period] = {}  # a file repeats a few dozen labels, ids and many values: each is kept once
     numbers: dict[str, float | None] = {}
+    ids: dict[str, str] = {}
     for line, row in rows[1:]:
         if len(row) == width:  # the common row, read straight; one with anything to report is read below
             unit, kpi, period_text = row[unit_cell].strip(), row[kpi_cell].strip(), row[period_cell].strip()
@@ -165,7 +166,8 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
                 except ValueError:  # not a number, or no period (a PeriodError)
                     pass
                 else:
-                    out.append(Actual(unit, kpi, period, value, note, new_location((name, line, 1))))
+                    out.append(Actual(ids.setdefault(unit, unit), ids.setdefault(kpi, kpi), period, value, note,
+                                      new_location((name, line, 1))))
                     continue
         if not any(cell.strip() for cell in row):
             continue
