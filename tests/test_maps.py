@@ -263,3 +263,14 @@ def test_layout_uses_the_cache_and_reports_it(tmp_path, example):
     assert first == second
     assert (cold.laid_out, cold.cached) == (len(maps), 0) and cold.processes >= 1
     assert (warm.laid_out, warm.cached, warm.processes) == (0, len(maps), 0)
+
+
+def test_an_unchanged_map_comes_finished_from_the_cache(tmp_path, example):
+    """A warm build neither makes the DOT source (pydot) nor lays out nor finishes an unchanged map."""
+    first = render_maps([unit_map(example, u.id, href) for u in example.scorecards.units], tmp_path, Graphviz())
+    again = [unit_map(example, u.id, href) for u in example.scorecards.units]
+    assert render_maps(again, tmp_path, Graphviz()) == first
+    assert all("_graph" not in m.__dict__ for m in again), "no DOT source was made"
+    renamed = unit_map(example, "retail", lambda unit_id, anchor: f"elsewhere/{unit_id}#{anchor}")
+    assert renamed.fingerprint != again[[u.id for u in example.scorecards.units].index("retail")].fingerprint
+    assert "elsewhere/retail#" in render_maps([renamed], tmp_path, Graphviz())[0]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 from pathlib import Path
 
 from .build import StrategyMap, decorate, line_of_sight_map, theme_map, unit_map
-from .graphviz import Graphviz, GraphvizError, LayoutStats
+from .graphviz import Graphviz, GraphvizError, LayoutStats, store
 from .svg import finish_svg
 
 __all__ = ["Graphviz", "GraphvizError", "LayoutStats", "StrategyMap", "line_of_sight_map", "render_maps",
@@ -34,7 +36,44 @@ def figure(m: StrategyMap, svg: str) -> str:
 
 def render_maps(maps: list[StrategyMap], cache_dir: Path | None, graphviz: Graphviz | None = None,
                 stats: LayoutStats | None = None) -> list[str]:
-    """Lay out every map (batched, cached) and return the finished figures, in order."""
+    """Lay out every map (batched, cached) and return the finished figures, in order.
+
+    A finished figure is cached too, by what the map is drawn from, the Graphviz version
+    and this package's code: an unchanged map skips its DOT source, layout and finishing.
+    """
     graphviz = graphviz or Graphviz()
-    svgs = graphviz.layout([m.dot for m in maps], cache_dir, stats)
-    return [figure(m, svg) for m, svg in zip(maps, svgs)]
+    stats = stats if stats is not None else LayoutStats()
+    figures: list[str | None] = [None] * len(maps)
+    keys = [_figure_key(m, graphviz) for m in maps] if cache_dir is not None else [None] * len(maps)
+    todo = []
+    for i, key in enumerate(keys):
+        cached = _figure_file(cache_dir, key)
+        if cached is not None and cached.is_file():
+            figures[i] = cached.read_text(encoding="utf-8")
+            stats.cached += 1
+        else:
+            todo.append(i)
+    svgs = graphviz.layout([maps[i].dot for i in todo], cache_dir, stats)
+    for i, svg in zip(todo, svgs):
+        figures[i] = figure(maps[i], svg)
+        target = _figure_file(cache_dir, keys[i])
+        if target is not None:
+            store(target, figures[i])
+    return figures
+
+
+@functools.cache
+def _code_version() -> str:
+    """A digest of the code that turns a map's inputs into a figure."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _figure_key(m: StrategyMap, graphviz: Graphviz) -> str:
+    return hashlib.sha256(f"{_code_version()}\n{graphviz.version()}\n{m.fingerprint}".encode()).hexdigest()
+
+
+def _figure_file(cache_dir: Path | None, key: str | None) -> Path | None:
+    return None if cache_dir is None or key is None else cache_dir / "figures" / key[:2] / f"{key}.html"

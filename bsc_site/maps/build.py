@@ -9,6 +9,8 @@ nodes afterwards (`decorate`), from the positions Graphviz chose.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import re
 import textwrap
@@ -52,18 +54,48 @@ class MapEdge:
     upward: bool = True
 
 
-@dataclass
 class StrategyMap:
-    """A map ready for layout: DOT source plus what is needed to finish and describe it."""
+    """A map ready for layout: DOT source plus what is needed to finish and describe it.
 
-    key: str
-    label: str
-    description: str
-    dot: str
-    titles: dict[str, str]
-    bands: list[tuple[str, list[str]]]  # band label node, node names: for painting stripes
-    themes: list[tuple[str, str, list[str]]]  # header node, theme name, node names
-    text_html: str
+    The DOT source (pydot) is made when first asked for: a map whose finished figure is
+    cached by its `fingerprint` never needs it.
+    """
+
+    def __init__(self, key: str, label: str, description: str, bands: list[Band], edges: list[MapEdge],
+                 themes: list[tuple[str, str]] | None):
+        self.key, self.label, self.description = key, label, description
+        self._inputs = (bands, edges, themes)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A digest of everything the map is drawn from."""
+        return hashlib.sha256(repr((self.key, self.label, self.description, self._inputs)).encode()).hexdigest()
+
+    @functools.cached_property
+    def _graph(self) -> tuple[str, dict[str, str], list, list]:
+        return _make(*self._inputs)
+
+    @property
+    def dot(self) -> str:
+        return self._graph[0]
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return self._graph[1]
+
+    @property
+    def bands(self) -> list[tuple[str, list[str]]]:
+        """Band label node and node names, per band: for painting stripes."""
+        return self._graph[2]
+
+    @property
+    def themes(self) -> list[tuple[str, str, list[str]]]:
+        """Header node, theme name and node names, per theme column."""
+        return self._graph[3]
+
+    @property
+    def text_html(self) -> str:
+        return _text_alternative(*self._inputs[:2])
 
 
 def _label(node: MapNode) -> str:
@@ -80,8 +112,8 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _make(key: str, label: str, description: str, bands: list[Band], edges: list[MapEdge],
-          themes: list[tuple[str, str]] | None) -> StrategyMap:
+def _make(bands: list[Band], edges: list[MapEdge], themes: list[tuple[str, str]] | None):
+    """The DOT source, the titles of nodes and edges, band rows and theme columns."""
     graph = pydot.Dot(graph_type="digraph", graph_name="map", rankdir="BT", bgcolor="transparent",
                       newrank="true", nodesep="0.25", ranksep="0.5", fontname="Helvetica", splines="true")
     graph.set_node_defaults(shape="box", style="filled", fontname="Helvetica", fontsize="11", margin="0.12,0.06",
@@ -140,8 +172,7 @@ def _make(key: str, label: str, description: str, bands: list[Band], edges: list
             attrs["constraint"] = "false"
         graph.add_edge(pydot.Edge(edge.tail, edge.head, **attrs))
         titles[f"{edge.tail}->{edge.head}"] = edge.tooltip
-    return StrategyMap(key, label, description, graph.to_string(), titles, band_nodes, theme_headers,
-                       _text_alternative(bands, edges))
+    return graph.to_string(), titles, band_nodes, theme_headers
 
 
 def _text_alternative(bands: list[Band], edges: list[MapEdge]) -> str:
@@ -205,7 +236,7 @@ def unit_map(ev: Evaluation, unit_id: str, href: Href, key: str | None = None) -
     description = (f"Objectives of {unit.name} in bands from {bands[0].label if bands else ''} at the top to "
                    f"{bands[-1].label if bands else ''} at the bottom; arrows run from cause to effect."
                    + (" Columns group the objectives by strategic theme." if uses_themes else ""))
-    return _make(key or f"unit:{unit_id}", label, description, bands, edges, themes if uses_themes else None)
+    return StrategyMap(key or f"unit:{unit_id}", label, description, bands, edges, themes if uses_themes else None)
 
 
 def line_of_sight_map(ev: Evaluation, unit_id: str, href: Href, levels: int = 2) -> StrategyMap | None:
@@ -247,7 +278,7 @@ def line_of_sight_map(ev: Evaluation, unit_id: str, href: Href, levels: int = 2)
     label = f"Line of sight from {chain[0].name} up to {chain[-1].name}"
     description = (f"How the objectives of {chain[0].name} support the objectives of "
                    + " and ".join(u.name for u in chain[1:]) + "; arrows point to the objective supported.")
-    return _make(f"los:{unit_id}", label, description, bands, edges, None)
+    return StrategyMap(f"los:{unit_id}", label, description, bands, edges, None)
 
 
 MAX_THEME_NODES = 40  # beyond this a map stops being readable; the theme page's table lists everything
@@ -310,7 +341,7 @@ def theme_map(ev: Evaluation, theme_id: str, href: Href, max_nodes: int = MAX_TH
         else "")
     description = (f"The objectives of the theme {theme.name} across units, in perspective bands; arrows show "
                    "cause and effect within a unit and support between units.")
-    return _make(f"theme:{theme_id}", label, description, bands, edges, None)
+    return StrategyMap(f"theme:{theme_id}", label, description, bands, edges, None)
 
 
 # -- painting bands and theme columns behind the nodes ---------------------------------------

@@ -113,10 +113,13 @@ def _cache_file(cache_dir: Path | None, key: str) -> Path | None:
 
 def _store(cache_dir: Path | None, key: str, svg: str) -> None:
     target = _cache_file(cache_dir, key)
-    if target is None:
-        return
+    if target is not None:
+        store(target, svg)
+
+
+def store(target: Path, text: str) -> None:
+    """Write a cache file; written then renamed, so a build killed midway never leaves half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    # write then rename, so a build killed midway never leaves a half-written map in the cache
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp") as fh:
-        fh.write(svg)
+        fh.write(text)
     os.replace(fh.name, target)

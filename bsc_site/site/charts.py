@@ -48,7 +48,7 @@ def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float
 
 
 def _path(points: list[tuple[float, float]]) -> str:
-    return " ".join(f"{_f(x)},{_f(y)}" for x, y in points)
+    return " ".join([f"{x:.1f},{y:.1f}" for x, y in points])
 
 
 def _describe(kpi: Kpi, values: list[KpiValue]) -> str:

@@ -6,6 +6,7 @@ the site plan computes final relative URLs itself, for either URL style.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass
 
@@ -70,15 +71,20 @@ class Links:
 
     def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
         """A relative link from one generated page to another (or to an anchor on itself)."""
+        if anchor and from_src == to_src:
+            return f"#{anchor}"
+        rel = self._relative(from_src, to_src)
+        return rel + (f"#{anchor}" if anchor else "")
+
+    @functools.lru_cache(maxsize=16384)  # a page links to the same few pages many times
+    def _relative(self, from_src: str, to_src: str) -> str:
         target = self.url_of(to_src)
         here = self.url_of(from_src)
         base = here if here.endswith("/") or here == "" else posixpath.dirname(here) + "/"
-        if target == here and anchor:
-            return f"#{anchor}"
         rel = posixpath.relpath(target or ".", base.rstrip("/") or ".")
         if target == "" or target.endswith("/"):
             rel = "./" if rel == "." else rel + "/"
-        return rel + (f"#{anchor}" if anchor else "")
+        return rel
 
     def asset(self, from_src: str, path: str) -> str:
         """A relative URL to a file at `path` from the site root."""

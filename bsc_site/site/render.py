@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..model import Kpi
 from ..status.scoring import Status, Target
@@ -69,6 +70,7 @@ def md_html(text: object, lead: str = "") -> Markup:
     return Markup(html_text)
 
 
+@functools.lru_cache(maxsize=4096)  # a page shows each value in a table, a chart and its text
 def number(value: float | None, decimals: int = 0) -> str:
     """1234.5 -> '1,234.5'; None -> '–'."""
     if value is None:
@@ -108,6 +110,7 @@ def score(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+@functools.cache
 def status_badge(status: Status, overridden: bool = False) -> Markup:
     """Icon + word + colour class: status never depends on colour alone."""
     return Markup(
@@ -119,12 +122,33 @@ def status_badge(status: Status, overridden: bool = False) -> Markup:
 
 def mini_status(status: Status, override: object = None) -> Markup:
     """A compact badge for history tables: icon shown, word for screen readers and tooltip."""
+    return _mini_status(status, bool(override))
+
+
+@functools.cache
+def _mini_status(status: Status, override: bool) -> Markup:
     label = status.label + (" (overridden)" if override else "")
     mark = '<sup class="bsc-override-mark" aria-hidden="true">*</sup>' if override else ""
     return Markup(
         f'<span class="bsc-status bsc-status--{status.value} bsc-status--mini" title="{label}">'
         f'<span aria-hidden="true">{html.escape(status.icon)}</span><span class="bsc-sr">{label}</span></span>{mark}'
     )
+
+
+def history_rows(kpi: Kpi, values) -> Markup:
+    """The rows of a KPI's history table, newest first: period, actual, target, status, note.
+
+    Written out here rather than in a template loop: a unit page has hundreds of them.
+    """
+    if not values:
+        return Markup('<tr><td colspan="5">No value reported yet.</td></tr>\n')
+    rows = []
+    for v in reversed(values):
+        rows.append(f'<tr><th scope="row">{escape(v.period.label)}</th>'
+                    f'<td class="bsc-num">{escape(kpi_value(v.actual, kpi))}</td>'
+                    f'<td class="bsc-num">{escape(kpi_value(v.target, kpi))}</td>'
+                    f"<td>{status_badge(v.status)}</td><td>{escape(v.note)}</td></tr>\n")
+    return Markup("".join(rows))
 
 
 def environment(override_dir: Path | None = None) -> jinja2.Environment:
@@ -142,6 +166,7 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["mini_status"] = mini_status
+    env.globals["history_rows"] = history_rows
     env.filters.update(md=md_text, markdown=md_block, md_html=md_html, number=number, kpi_value=kpi_value, signed=signed,
                        score=score, badge=status_badge)
     return env
