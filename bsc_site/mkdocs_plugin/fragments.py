@@ -61,6 +61,7 @@ class Fragments:
         self._ended = False
         self._changed = threading.Condition()
         self.rendered_here = 0
+        self._helper_notes: list[str] = []  # what each helper did, in its own words
         self.waited = 0.0  # seconds spent waiting for the helpers
         if parallel and count and can_fork():
             self._start()
@@ -97,6 +98,8 @@ class Fragments:
             with self._changed:
                 if kind == "error":
                     self._problem = payload
+                elif kind == "done":
+                    self._helper_notes.append(payload)
                 else:
                     self._ready.add(payload)
                 self._changed.notify_all()
@@ -169,8 +172,9 @@ class Fragments:
     def install_data(self, site_dir: str) -> None:
         """Move the data files the map process wrote into the site."""
         self.figures()
-        kind, payload = self._receive_map()
-        for path in payload:
+        kind, (paths, note) = self._receive_map()
+        self._helper_notes.append(note)
+        for path in paths:
             target = os.path.join(site_dir, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.move(os.path.join(self._folder, "files", path), target)
@@ -198,8 +202,9 @@ class Fragments:
 
     def summary(self) -> str:
         helpers = "with helper processes" if self._folder else "in this process"
-        return (f"fragments of {self.count} pages {helpers}: {self.rendered_here} rendered here, "
-                f"{self.waited:.2f} s waiting for the helpers (or rendering ahead meanwhile)")
+        return "; ".join([f"fragments of {self.count} pages {helpers}: {self.rendered_here} rendered here, "
+                          f"{self.waited:.2f} s waiting for the helpers (or rendering ahead meanwhile)",
+                          *self._helper_notes])
 
     def close(self) -> None:
         """Stop the helpers (they have finished, or the build failed) and remove their files."""
@@ -257,12 +262,17 @@ def _run_maps(planner: SitePlanner, data: list[tuple[str, Callable[[], bytes]]],
     try:
         try:
             conn.send(("figures", planner.map_figures() if planner.options.maps else {}))
+            maps_cpu = time.process_time()
             for path, make in data:
                 target = os.path.join(folder, path)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 with open(target, "wb") as fh:
                     fh.write(make())
-            conn.send(("data", [path for path, _ in data]))
+            stats = planner.layout_stats
+            note = (f"map process: {len(planner.map_requests)} maps ({stats.cached} cached, {stats.laid_out} laid out "
+                    f"by {stats.processes} dot processes) in {maps_cpu:.2f} s CPU, {len(data)} data files in "
+                    f"{time.process_time() - maps_cpu:.2f} s CPU")
+            conn.send(("data", ([path for path, _ in data], note)))
         except GraphvizError as exc:
             conn.send(("error", str(exc)))
         except Exception as exc:
@@ -275,6 +285,7 @@ def _run_maps(planner: SitePlanner, data: list[tuple[str, Callable[[], bytes]]],
 def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str, conn) -> None:
     try:
         try:
+            done = 0
             for index in range(count):
                 with lock:
                     if claimed[index]:
@@ -282,6 +293,8 @@ def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str, con
                     claimed[index] = 1
                 _store(folder, index, planner.fragments(index))
                 conn.send(("page", index))
+                done += 1
+            conn.send(("done", f"page process: {done} pages in {time.process_time():.2f} s CPU"))
         except BrokenPipeError:
             pass  # the build stopped
         except Exception as exc:

@@ -133,6 +133,11 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
         clock.lap("load and check")
         self.evaluation = evaluate(project.scorecards, project.period)
+        # The model and its evaluation are millions of long-lived objects without reference
+        # cycles: out of the collector's way (else every full collection walks them all,
+        # again and again, while the pages are made), and out of the helper processes' way
+        # (a collection there would copy their shared memory). Thawed when the build ends.
+        gc.freeze()
         clock.lap("evaluate")
         options = SiteOptions(links=self.links, templates=self.templates,
                               cache_dir=self._resolve(config, self.config.cache_dir))
@@ -155,11 +160,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
             )
         self._stop_fragments()
-        # The model and its evaluation are millions of long-lived objects: out of the
-        # collector's way (else every full collection walks them all, again and again),
-        # and out of the helper processes' way too (a collection would copy their pages).
-        gc.collect()
-        gc.freeze()
+        gc.freeze()  # and what the pages' skeletons hold
         self.fragments = Fragments(planner, len(skeletons), self.config.parallel and self.command == "build",
                                    self.data)
         log.info(f"bsc: {len(self.pages)} pages")
@@ -170,7 +171,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             log.debug(f"bsc: {self.fragments.summary()}")
             self.fragments.close()
             self.fragments = None
-            gc.unfreeze()
+        gc.unfreeze()
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for file in list(files):
