@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py --sizes 100,1000 --runs 3 [--seed 1] [--workdir /tmp/bsc-bench]
     python benchmarks/bench.py --sizes 10000 --validate-only 10000 --runs 1 --append   # add a size, validate only
+    python benchmarks/bench.py --sizes 10000 --build-only 10000 --runs 1 --append      # plugin builds, no baseline
     python benchmarks/bench.py --profile 1000            # cProfile of one cold plugin build
     python benchmarks/bench.py --report-only             # rewrite RESULTS.md from WORKDIR/results.json
 
@@ -196,8 +197,10 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
         n = now()
         return n[0] - t[0], n[1] - t[1]
 
-    timers = {"render_maps": (0.0, 0.0), "dot_layout": (0.0, 0.0)}
-    real_render, real_layout = plan.render_maps, Graphviz.layout
+    from bsc_site.maps import build as map_build
+
+    timers = {"render_maps": (0.0, 0.0), "dot_layout": (0.0, 0.0), "dot_source": (0.0, 0.0)}
+    real_render, real_layout, real_make = plan.render_maps, Graphviz.layout, map_build._make
 
     def timed(name, fn):
         def wrapper(*a, **kw):
@@ -211,6 +214,7 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
 
     plan.render_maps = timed("render_maps", real_render)
     Graphviz.layout = timed("dot_layout", real_layout)
+    map_build._make = timed("dot_source", real_make)  # pydot: made when a map is laid out
     out: dict[str, list] = {}
 
     def add(key: str, value) -> None:
@@ -257,7 +261,7 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
             add("data", (0.0, 0.0))
         with tempfile.TemporaryDirectory() as cache:
             for label in ("cold", "warm"):
-                timers.update(render_maps=(0.0, 0.0), dot_layout=(0.0, 0.0))
+                timers.update(render_maps=(0.0, 0.0), dot_layout=(0.0, 0.0), dot_source=(0.0, 0.0))
                 t = now()
                 planner = SitePlanner(ev, SiteOptions(links=links, templates=templates, maps=True,
                                                       cache_dir=Path(cache)))
@@ -265,6 +269,7 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
                 add(f"pages_{label}", since(t))
                 add(f"render_maps_{label}", timers["render_maps"])
                 add(f"dot_layout_{label}", timers["dot_layout"])
+                add(f"dot_source_{label}", timers["dot_source"])
                 add(f"maps_{label}", len(planner.map_requests))
                 add(f"laid_out_{label}", planner.layout_stats.laid_out)
                 if label == "warm":
@@ -349,9 +354,12 @@ def bench_size(n: int, args) -> dict:
 
     nav = work / f"nav-{n}.json"
     nav.unlink(missing_ok=True)
-    r = run([PY, str(Path(__file__).resolve()), "--stages", str(org), "--runs", str(args.runs), "--nav-out", str(nav)],
-            work, args.timeout * args.runs, logs / f"stages-{n}.log")
-    if r.ok:
+    quick = n in args.build_only  # no in-process stages, no baseline: the plugin builds only
+    r = None if quick else run([PY, str(Path(__file__).resolve()), "--stages", str(org), "--runs", str(args.runs),
+                                "--nav-out", str(nav)], work, args.timeout * args.runs, logs / f"stages-{n}.log")
+    if quick:
+        pass
+    elif r.ok:
         line = next(l for l in r.log.read_text().splitlines() if l.startswith("STAGES "))
         res["stages"] = json.loads(line[len("STAGES "):])
         s = res["stages"]
@@ -365,15 +373,16 @@ def bench_size(n: int, args) -> dict:
 
     validate_size(n, org, logs, args, res, note_failure)
 
-    r = baseline_project(org, base, json.loads(nav.read_text("utf-8")), args.timeout)
-    if not r.ok:
-        note_failure("bsc pages --no-maps", r)
-        return res
+    if not quick:
+        r = baseline_project(org, base, json.loads(nav.read_text("utf-8")), args.timeout)
+        if not r.ok:
+            note_failure("bsc pages --no-maps", r)
+            return res
 
-    build = [str(BIN / "mkdocs"), "build"] + (["--strict"] if args.strict else [])
+    build = [str(BIN / "mkdocs"), "build", "--verbose"] + (["--strict"] if args.strict else [])
     runs: dict[str, list[Run]] = {"cold": [], "warm": [], "baseline": []}
     for i in range(args.runs):
-        for kind in ("cold", "warm", "baseline"):
+        for kind in ("cold", "warm") if quick else ("cold", "warm", "baseline"):
             project = base if kind == "baseline" else org
             shutil.rmtree(project / "site", ignore_errors=True)
             if kind == "cold":
@@ -389,6 +398,9 @@ def bench_size(n: int, args) -> dict:
                 res["site"] = site_size(org / "site")
                 m = re.search(r"bsc: (\d+) pages", r.log.read_text())
                 res["plugin_log"] = m.group(0) if m else ""
+            if kind in ("cold", "warm"):  # the plugin's own account of its stages and helpers (--verbose)
+                res.setdefault(f"{kind}_plugin_lines", []).append(
+                    [l.split("bsc: ", 1)[1] for l in r.log.read_text().splitlines() if "DEBUG" in l and "bsc: " in l])
             if kind == "baseline" and i == 0:
                 res["baseline_site"] = site_size(base / "site")
         else:
@@ -445,8 +457,9 @@ def breakdown(res: dict, cpu: bool) -> dict | None:
         "load": g("load"), "validate": g("validate"), "evaluate": g("evaluate"), "render": g("pages_nomaps"),
         "data": s.get("data" + suffix, 0.0),
         "maps_cold": maps_cold, "maps_warm": maps_warm,
-        "dot_cold": g("dot_layout_cold"), "finish_cold": g("render_maps_cold") - g("dot_layout_cold"),
-        "mapbuild_cold": maps_cold - g("render_maps_cold"), "fill": g("fill"),
+        "dot_cold": g("dot_layout_cold"),
+        "finish_cold": g("render_maps_cold") - g("dot_layout_cold") - s.get("dot_source_cold" + suffix, 0.0),
+        "mapbuild_cold": s.get("dot_source_cold" + suffix, 0.0), "fill": g("fill"),
         "plugin_cold": plugin_cold, "plugin_warm": plugin_warm, "cold": cold,
         "mkdocs_cold": cold - plugin_cold,
         "mkdocs_warm": (warm - plugin_warm) if warm is not None else None,
@@ -468,8 +481,9 @@ def stage_table(results: list[dict], cpu: bool) -> list[str]:
         out.append("| " + " | ".join([
             f"{r['units']:,}", cell(b["load"]), cell(b["validate"]), cell(b["evaluate"]), cell(b["render"]),
             f"{cell(b['maps_cold'])} = {fmt_s(b['mapbuild_cold'])} + {fmt_s(b['dot_cold'])} + {fmt_s(b['finish_cold'])}",
-            fmt_s(b["maps_warm"]), cell(b["data"]), cell(b["fill"]), cell(b["plugin_cold"]), cell(b["mkdocs_cold"]),
-            fmt_s(b["plugin_warm"]), fmt_s(b["mkdocs_warm"]), fmt_mb(r["stages"].get("maxrss_kb")),
+            fmt_s(b["maps_warm"]), cell(b["data"]), cell(b["fill"]), cell(b["plugin_cold"]),
+            cell(b["mkdocs_cold"]) if cpu else "–", fmt_s(b["plugin_warm"]), fmt_s(b["mkdocs_warm"]) if cpu else "–",
+            fmt_mb(r["stages"].get("maxrss_kb")),
         ]) + " |")
     return out
 
@@ -521,14 +535,22 @@ def report(results: list[dict], args, machine: dict, command: str) -> str:
     out += ["", "Largest pages (HTML bytes, plugin build): " + "; ".join(
         f"{r['units']:,} units: " + ", ".join(f"{p} {s / 1e6:.1f} MB" for s, p in r["site"]["largest"])
         for r in results if r.get("site")) + ".", ""]
+    accounts = [(r["units"], kind, r[f"{kind}_plugin_lines"][0]) for r in results for kind in ("cold", "warm")
+                if r.get(f"{kind}_plugin_lines")]
+    if accounts:
+        out += ["The plugin's own account of the first cold and warm build of each size (`mkdocs build --verbose`: "
+                "wall seconds of its stages in the build process, then what the helper processes did, in CPU "
+                "seconds):", ""]
+        out += [f"- {n:,} units, {kind}: " + "; ".join(lines) for n, kind, lines in accounts] + [""]
     out += ["### Plugin build by stage", "",
             ("Stages timed in-process by calling bsc_site directly (`load`, `check.validate`, "
             "`status.evaluate.evaluate`, `SitePlanner.pages()` without maps, then with maps and an empty cache, "
             "then warm; *data files* is `site.plan.data_files` (the JSON and CSV exports written beside the pages); "
             "*fill* is `GeneratedPage.fill` on every page, the plugin's `on_post_page`). "
             "Maps = pages with maps − pages without; of that, *dot* is `Graphviz.layout` (cache lookups + dot "
-            "processes), *finish* the SVG decoration and figure HTML, *DOT build* the pydot graphs made during "
-            "rendering. MkDocs' own work = build time − the plugin stages (includes start-up and imports, "
+            "processes), *DOT build* the pydot graphs (made when a map is laid out), *finish* the SVG decoration, "
+            "figure HTML and figure cache; the rest of *maps* is asking for them while rendering and the "
+            "evaluations as of older review periods for the review pages' maps. MkDocs' own work = build time − the plugin stages (includes start-up and imports, "
             "Markdown conversion, theme templates, search index, writing files). Shares are of the cold build. "
             "The plugin build renders fragments, maps and data files in two helper processes while MkDocs converts "
             "the pages (see `bsc_site/mkdocs_plugin/fragments.py`): the CPU table adds up (the build's CPU time "
@@ -777,6 +799,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, metavar="UNITS", help="profile one cold plugin build instead")
     parser.add_argument("--validate-only", default="", metavar="SIZES",
                         help="comma-separated sizes (among --sizes) for which only `bsc validate` is timed")
+    parser.add_argument("--build-only", default="", metavar="SIZES",
+                        help="comma-separated sizes measured by plugin builds (and bsc validate) only: no in-process "
+                             "stages, no baseline")
     parser.add_argument("--append", action="store_true",
                         help="keep the other sizes of WORKDIR/results.json and report them together")
     parser.add_argument("--profile-summary", action="store_true",
@@ -786,6 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nav-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.validate_only = {int(x) for x in args.validate_only.split(",") if x.strip()}
+    args.build_only = {int(x) for x in args.build_only.split(",") if x.strip()}
     if args.stages:
         stages_main(args.stages.resolve(), args.runs, args.nav_out)
         return 0
