@@ -303,3 +303,17 @@ def test_evaluating_another_period_like_an_earlier_evaluation_changes_nothing():
     for period in periods:
         assert _everything(evaluate(p.scorecards, period, like=latest)) == \
             _everything(evaluate(p.scorecards, period)), period
+
+
+def test_evaluating_some_units_gives_them_the_same_results():
+    """The review pages' enterprise map needs the root unit as of an earlier period, nothing else."""
+    from bsc_site.export import unit_json
+
+    p = open_project(Path(__file__).resolve().parent.parent / "scorecards")
+    latest = evaluate(p.scorecards, p.period)
+    root = p.scorecards.root_unit.id
+    for period in [r.period for r in p.scorecards.reviews]:
+        whole = evaluate(p.scorecards, period)
+        some = evaluate(p.scorecards, period, like=latest, units={root})
+        assert list(some.units) == [root]
+        assert unit_json(some, some.units[root]) == unit_json(whole, whole.units[root])

@@ -5,11 +5,13 @@ and needs a page's fragments (tables, charts, maps) only when MkDocs hands over 
 finished page. Where the platform can fork, two helper processes start as soon as the
 skeletons exist, sharing the evaluation copy-on-write:
 
-- the map process builds every strategy map, lays them out with Graphviz and sends the
-  figures back, then writes the data files (JSON, CSV, feed) for `install_data`;
+- the map process builds the strategy maps, lays them out with Graphviz and sends the
+  figures back in batches, in page order (so the first pages need not wait for the last
+  maps);
 - the page process renders fragments page by page, in the order MkDocs builds them,
   writes each page's to a file in a temporary folder (so fragments made ahead of MkDocs
-  wait on disk, not in memory) and says so through a pipe.
+  wait on disk, not in memory) and says so through a pipe; then it writes the data files
+  (JSON, CSV, feed) for `install_data`.
 
 Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
 page), so MkDocs never waits for a page the helper has not started: it renders that one
@@ -35,6 +37,8 @@ from typing import Callable
 from ..maps import GraphvizError
 from ..site.plan import MapKey, SitePlanner
 
+MAP_BATCH = 200  # maps laid out (by up to two dot processes) and sent back together
+
 
 class FragmentError(Exception):
     """Rendering fragments or laying out maps failed (in a helper process or here)."""
@@ -52,7 +56,8 @@ class Fragments:
         self.planner = planner
         self.count = count
         self.data = data
-        self._figures: dict[str, str] | None = None
+        self._figures: dict[str, str] = {}
+        self._maps_done = False
         self._map_conn = None
         self._folder: str | None = None
         self._processes: list = []
@@ -62,6 +67,7 @@ class Fragments:
         self._changed = threading.Condition()
         self.rendered_here = 0
         self._helper_notes: list[str] = []  # what each helper did, in its own words
+        self._data: tuple[list[str], str] | None = None  # the data files written, and a note
         self.waited = 0.0  # seconds spent waiting for the helpers
         if parallel and count and can_fork():
             self._start()
@@ -74,15 +80,15 @@ class Fragments:
         self._tail = self.count - 1  # where this process steals work from
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_run_maps, name="bsc-maps", daemon=True,
-                              args=(self.planner, self.data, os.path.join(self._folder, "files"), send))
+        process = ctx.Process(target=_run_maps, name="bsc-maps", daemon=True, args=(self.planner, send))
         process.start()
         send.close()
         self._map_conn = receive
         self._processes.append(process)
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
-                              args=(self.planner, self.count, self._lock, self._claimed, self._folder, send))
+                              args=(self.planner, self.count, self._lock, self._claimed, self._folder, self.data,
+                                    send))
         process.start()
         send.close()
         self._processes.append(process)
@@ -98,8 +104,8 @@ class Fragments:
             with self._changed:
                 if kind == "error":
                     self._problem = payload
-                elif kind == "done":
-                    self._helper_notes.append(payload)
+                elif kind == "data":
+                    self._data = payload
                 else:
                     self._ready.add(payload)
                 self._changed.notify_all()
@@ -159,8 +165,9 @@ class Fragments:
             start = time.perf_counter()
             fragments = self._wait_for(index)
             self.waited += time.perf_counter() - start
-        if any(isinstance(f, MapKey) for f in fragments.values()):
-            figures = self.figures()
+        maps = [f for f in fragments.values() if isinstance(f, MapKey)]
+        if maps:
+            figures = self.figures(maps)
             fragments = {k: figures.get(f, "") if isinstance(f, MapKey) else f for k, f in fragments.items()}
         return fragments
 
@@ -170,9 +177,17 @@ class Fragments:
         return self._folder is not None
 
     def install_data(self, site_dir: str) -> None:
-        """Move the data files the map process wrote into the site."""
-        self.figures()
-        kind, (paths, note) = self._receive_map()
+        """Move the data files the page process wrote into the site (once it has written them)."""
+        self.figures(None)
+        self._helper_notes.append(self._receive_map()[1])
+        with self._changed:
+            while self._data is None:
+                if self._problem is not None:
+                    raise FragmentError(self._problem)
+                if self._ended:
+                    raise FragmentError("a helper process of the bsc plugin ended unexpectedly")
+                self._changed.wait()
+        paths, note = self._data
         self._helper_notes.append(note)
         for path in paths:
             target = os.path.join(site_dir, path)
@@ -188,16 +203,20 @@ class Fragments:
             raise FragmentError(payload)
         return kind, payload
 
-    def figures(self) -> dict[str, str]:
-        if self._figures is None:
-            start = time.perf_counter()
-            if self._map_conn is not None:
-                while not self._map_conn.poll() and self._steal(-1):
-                    pass  # render pages ahead while the maps are laid out
-                self._figures = self._receive_map()[1]
-            else:
+    def figures(self, keys: list[str] | None) -> dict[str, str]:
+        """The figures of the maps `keys` (None: every map) and those received so far."""
+        start = time.perf_counter()
+        while not self._maps_done and (keys is None or any(k not in self._figures for k in keys)):
+            if self._map_conn is None:
                 self._figures = _figures(self.planner)
-            self.waited += time.perf_counter() - start
+                self._maps_done = True
+                break
+            while not self._map_conn.poll() and self._steal(-1):
+                pass  # render pages ahead while the maps are laid out
+            kind, batch = self._receive_map()
+            self._figures.update(batch)
+            self._maps_done = kind == "last figures"
+        self.waited += time.perf_counter() - start
         return self._figures
 
     def summary(self) -> str:
@@ -258,21 +277,18 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
 
 
-def _run_maps(planner: SitePlanner, data: list[tuple[str, Callable[[], bytes]]], folder: str, conn) -> None:
+def _run_maps(planner: SitePlanner, conn) -> None:
     try:
         try:
-            conn.send(("figures", planner.map_figures() if planner.options.maps else {}))
-            maps_cpu = time.process_time()
-            for path, make in data:
-                target = os.path.join(folder, path)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "wb") as fh:
-                    fh.write(make())
+            keys = list(planner.map_requests) if planner.options.maps else []
+            for start in range(0, len(keys), MAP_BATCH):
+                batch = keys[start:start + MAP_BATCH]
+                conn.send(("last figures" if start + MAP_BATCH >= len(keys) else "figures", planner.map_figures(batch)))
+            if not keys:
+                conn.send(("last figures", {}))
             stats = planner.layout_stats
-            note = (f"map process: {len(planner.map_requests)} maps ({stats.cached} cached, {stats.laid_out} laid out "
-                    f"by {stats.processes} dot processes) in {maps_cpu:.2f} s CPU, {len(data)} data files in "
-                    f"{time.process_time() - maps_cpu:.2f} s CPU")
-            conn.send(("data", ([path for path, _ in data], note)))
+            conn.send(("done", f"map process: {len(keys)} maps ({stats.cached} cached, {stats.laid_out} laid out "
+                               f"by {stats.processes} dot processes) in {time.process_time():.2f} s CPU"))
         except GraphvizError as exc:
             conn.send(("error", str(exc)))
         except Exception as exc:
@@ -282,7 +298,8 @@ def _run_maps(planner: SitePlanner, data: list[tuple[str, Callable[[], bytes]]],
         os._exit(0)
 
 
-def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str, conn) -> None:
+def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str,
+               data: list[tuple[str, Callable[[], bytes]]], conn) -> None:
     try:
         try:
             done = 0
@@ -294,7 +311,15 @@ def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str, con
                 _store(folder, index, planner.fragments(index))
                 conn.send(("page", index))
                 done += 1
-            conn.send(("done", f"page process: {done} pages in {time.process_time():.2f} s CPU"))
+            pages_cpu = time.process_time()
+            for path, make in data:
+                target = os.path.join(folder, "files", path)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as fh:
+                    fh.write(make())
+            conn.send(("data", ([path for path, _ in data],
+                                f"page process: {done} pages in {pages_cpu:.2f} s CPU, {len(data)} data files in "
+                                f"{time.process_time() - pages_cpu:.2f} s CPU")))
         except BrokenPipeError:
             pass  # the build stopped
         except Exception as exc:

@@ -171,7 +171,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             log.debug(f"bsc: {self.fragments.summary()}")
             self.fragments.close()
             self.fragments = None
-        gc.unfreeze()
+        if self.command != "build":  # `mkdocs serve` builds again: let the last build's objects go
+            gc.unfreeze()
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         for file in list(files):

@@ -145,7 +145,8 @@ class SitePlanner:
         self.layout_stats = LayoutStats()
         self._defer = False
         self._recipe_list: list | None = None
-        self._planners: dict[object, SitePlanner] = {}  # by review period: planners of older evaluations
+        self._planners: dict[object, SitePlanner] = {}
+        self._root_evaluations: dict[object, Evaluation] = {}  # by review period: planners of older evaluations
         self.links = options.links
         self.env = environment(options.templates)
         org = self.sc.organization
@@ -225,9 +226,10 @@ class SitePlanner:
 
         return request.build(request.evaluation(), *request.args, href)
 
-    def map_figures(self) -> dict[str, str]:
-        """Every map asked for so far, laid out (batched, cached): figure HTML by request key."""
-        requests = list(self.map_requests.values())
+    def map_figures(self, keys: list[str] | None = None) -> dict[str, str]:
+        """The maps asked for so far (or those of `keys`), laid out (batched, cached): figure HTML
+        by request key."""
+        requests = list(self.map_requests.values()) if keys is None else [self.map_requests[k] for k in keys]
         built = [(r.key, self._strategy_map(r)) for r in requests]
         built = [(key, m) for key, m in built if m is not None]
         figures = render_maps([m for _, m in built], self.options.cache_dir, self.options.graphviz,
@@ -362,7 +364,7 @@ class SitePlanner:
         context = dict(
             review=review, heat_columns=self.heat_columns, actions=[(review, a) for a in review.actions],
             day=review_day(self.sc, period),
-            map_html=self._map(src, unit_map, root.id, evaluation=lambda: self._planner_for(period).ev)
+            map_html=self._map(src, unit_map, root.id, evaluation=lambda: self._root_evaluation(period))
             if root else None,
             snapshot_href=self.links.file_href(src, self.links.data("snapshots", f"{period.label}.json"))
             if snapshot else None,
@@ -423,6 +425,16 @@ class SitePlanner:
             if entries:
                 commentary.append((unit, entries))
         return commentary
+
+    def _root_evaluation(self, period) -> Evaluation:
+        """The evaluation as of a review period, of the root unit at least (for its map)."""
+        if period == self.ev.period:
+            return self.ev
+        if period in self._planners:
+            return self._planners[period].ev
+        if period not in self._root_evaluations:
+            self._root_evaluations[period] = evaluate(self.sc, period, like=self.ev, units={self.sc.root_unit.id})
+        return self._root_evaluations[period]
 
     def _planner_for(self, period) -> "SitePlanner":
         """The planner of the evaluation as of a review period (this one for the current period)."""

@@ -398,11 +398,12 @@ def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Peri
 
 
 def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
-             like: Evaluation | None = None) -> Evaluation:
+             like: Evaluation | None = None, units: set[str] | None = None) -> Evaluation:
     """Evaluate every unit for `period` (default: the latest review period with data).
 
     `like`: an evaluation of the same model for another period, whose KPI values are reused
     (a review page as of an earlier period shares all but one of its history's periods).
+    `units`: evaluate only these units (each unit's results depend on its own files only).
 
     Evaluation makes a value for every KPI and period, nearly all of which outlive it, and no
     reference cycle: the cyclic garbage collector would only traverse the growing heap again
@@ -411,18 +412,19 @@ def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _evaluate(sc, period, history, like.evaluator if like is not None else None)
+        return _evaluate(sc, period, history, like.evaluator if like is not None else None, units)
     finally:
         if enabled:
             gc.enable()
 
 
-def _evaluate(sc: Scorecards, period: Period | None, history: int, evaluator: Evaluator | None) -> Evaluation:
+def _evaluate(sc: Scorecards, period: Period | None, history: int, evaluator: Evaluator | None,
+              only: set[str] | None) -> Evaluation:
     period = period or sc.latest_review_period()
     if period is None:  # no actuals at all yet: the review period of today
         period = sc.calendar.period_at(datetime.date.today(), sc.organization.review_cadence)
     periods = review_periods(sc, period, history)
     if evaluator is None or evaluator.sc is not sc:
         evaluator = Evaluator(sc)
-    units = {u.id: evaluator.unit(u, periods) for u in sc.units}
+    units = {u.id: evaluator.unit(u, periods) for u in sc.units if only is None or u.id in only}
     return Evaluation(sc, period, periods, units, evaluator)
