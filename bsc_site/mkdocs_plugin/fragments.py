@@ -17,8 +17,9 @@ Whichever of MkDocs or the page process reaches a page first claims it (a shared
 page), so MkDocs never waits for a page the helper has not started: it renders that one
 itself. While the page it needs is still being rendered by the helper, this process
 renders pages from the far end (and files them the same way), so the two meet in the
-middle whichever is faster. Without fork (or with `parallel: false`) everything is rendered in this process,
-page by page, and a page's fragments are dropped once it is written.
+middle whichever is faster. Without fork (or with `parallel: false`) everything is
+rendered in this process, page by page, and a page's fragments are dropped once it is
+written.
 """
 
 from __future__ import annotations
@@ -136,19 +137,20 @@ class Fragments:
                 return True
         return False
 
-    def _wait_for(self, index: int) -> dict:
-        while True:
-            with self._changed:
-                if index in self._ready:
-                    break
+    def _wait_until(self, done: Callable[[], bool]) -> None:
+        """Wait for the page process to make `done()` true; its failure is an error here."""
+        with self._changed:
+            while not done():
                 if self._problem is not None:
                     raise FragmentError(self._problem)
                 if self._ended:
                     raise FragmentError("a helper process of the bsc plugin ended unexpectedly")
-            if not self._steal(index):
-                with self._changed:
-                    while index not in self._ready and self._problem is None and not self._ended:
-                        self._changed.wait()
+                self._changed.wait()
+
+    def _wait_for(self, index: int) -> dict:
+        while index not in self._ready and self._problem is None and self._steal(index):
+            pass  # render pages from the far end meanwhile
+        self._wait_until(lambda: index in self._ready)
         path = os.path.join(self._folder, str(index))
         with open(path, "rb") as fh:
             fragments = _decode(fh.read())
@@ -180,13 +182,7 @@ class Fragments:
         """Move the data files the page process wrote into the site (once it has written them)."""
         self.figures(None)
         self._helper_notes.append(self._receive_map()[1])
-        with self._changed:
-            while self._data is None:
-                if self._problem is not None:
-                    raise FragmentError(self._problem)
-                if self._ended:
-                    raise FragmentError("a helper process of the bsc plugin ended unexpectedly")
-                self._changed.wait()
+        self._wait_until(lambda: self._data is not None)
         paths, note = self._data
         self._helper_notes.append(note)
         for path in paths:

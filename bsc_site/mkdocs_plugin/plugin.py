@@ -16,6 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import CountHandler
 
 from ..maps import Graphviz, GraphvizError
 from ..project import open_project
@@ -42,7 +43,9 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.command = "build"
         self.staging: Path | None = None
         self.final_site: str | None = None
-        self.warnings = _WarningCount()
+        # counts warnings as MkDocs' strict mode does, to know at the end whether it will abort
+        self.warnings = CountHandler(level=logging.WARNING)
+        self.dirty = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -54,14 +57,14 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
     # only when nothing failed; `mkdocs serve` (its own temporary folder) and dirty builds
     # write in place as usual.
     def _stage(self, config: MkDocsConfig) -> None:
-        if self.command == "serve" or getattr(self, "dirty", False) or not config.site_dir:
+        if self.command == "serve" or self.dirty or not config.site_dir:
             return
         self.final_site = config.site_dir
         self.staging = Path(config.site_dir.rstrip("/\\") + ".bsc-new")
         if self.staging.exists():
             shutil.rmtree(self.staging)  # ours, left by a build that was killed
         config.site_dir = str(self.staging)
-        self.warnings.count = 0
+        self.warnings.counts.clear()
         logging.getLogger("mkdocs").addHandler(self.warnings)
 
     def _unstage(self, config: MkDocsConfig) -> Path | None:
@@ -82,7 +85,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         staging = self._unstage(config)
         if staging is None:
             return
-        if config.strict and self.warnings.count:
+        if config.strict and self.warnings.counts:
             shutil.rmtree(staging, ignore_errors=True)  # MkDocs aborts next; the last site stays
             return
         final = Path(self.final_site)
@@ -136,7 +139,9 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         # The model and its evaluation are millions of long-lived objects without reference
         # cycles: out of the collector's way (else every full collection walks them all,
         # again and again, while the pages are made), and out of the helper processes' way
-        # (a collection there would copy their shared memory). Thawed when the build ends.
+        # (a collection there would copy their shared memory). `mkdocs build` ends with the
+        # build, so they stay frozen (the collection at exit skips them); `mkdocs serve`
+        # thaws them when a build ends.
         gc.freeze()
         clock.lap("evaluate")
         options = SiteOptions(links=self.links, templates=self.templates,
@@ -180,7 +185,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 files.remove(file)  # template overrides are inputs, not site files
         for page in self.pages.values():
             files.append(File.generated(config, page.path, content=page.markdown))
-        if not self.fragments.parallel:  # else the map process writes them (on_post_build)
+        if not self.fragments.parallel:  # else the page process writes them (on_post_build)
             for path, make in self.data:
                 files.append(File.generated(config, path, content=make()))
         css = resources.files("bsc_site").joinpath("assets", "bsc.css").read_bytes()
@@ -224,17 +229,6 @@ class _Stopwatch:
 
     def __str__(self) -> str:
         return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.laps)
-
-
-class _WarningCount(logging.Handler):
-    """Counts warnings as MkDocs' strict mode does, to know at the end whether it will abort."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 def _own_pages(files: Files, generated: dict[str, GeneratedPage]) -> list:

@@ -7,6 +7,7 @@ finished page (`fill`). A generator without that hook can inline them (`inline=T
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -107,28 +108,23 @@ class _Slots:
         self._depth = 0
 
     def __call__(self, content: object = None, search: str = "", caller=None) -> Markup:
-        if caller is not None and self.defer:
-            # A block always takes a number, empty or not, so that the markers of a
-            # skeleton and the fragments rendered later for it agree.
-            key = str(len(self.fragments))
-            self.fragments[key] = None
-            if search:
-                self.search[key] = html.escape(" ".join(str(search).split()))
-            return Markup(MARKER.format(key))
-        if caller is not None:
+        if caller is None:
             if self._depth:
-                return caller()
+                return Markup(content or "")
+            if not content:
+                return Markup("")
+        elif self._depth:
+            return caller()
+        elif not self.defer:  # deferred, a block is not rendered (content stays None)
             self._depth += 1
             try:
                 content = caller()
             finally:
                 self._depth -= 1
-        elif self._depth:
-            return content if isinstance(content, Markup) else Markup(content or "")
-        if not content and caller is None:
-            return Markup("")
+        # A block always takes a number, empty or not, so that the markers of a skeleton
+        # and the fragments rendered later for it agree.
         key = str(len(self.fragments))
-        self.fragments[key] = content if isinstance(content, _MapRequest) or self.defer else str(content)
+        self.fragments[key] = content if content is None or isinstance(content, _MapRequest) else str(content)
         if search:
             self.search[key] = html.escape(" ".join(str(search).split()))
         return Markup(MARKER.format(key))
@@ -144,9 +140,9 @@ class SitePlanner:
         self.map_requests: dict[str, _MapRequest] = {}
         self.layout_stats = LayoutStats()
         self._defer = False
-        self._recipe_list: list | None = None
+        # by review period: planners of older evaluations, and older evaluations of the root unit only
         self._planners: dict[object, SitePlanner] = {}
-        self._root_evaluations: dict[object, Evaluation] = {}  # by review period: planners of older evaluations
+        self._root_evaluations: dict[object, Evaluation] = {}
         self.links = options.links
         self.env = environment(options.templates)
         org = self.sc.organization
@@ -446,13 +442,9 @@ class SitePlanner:
             planner.env = self.env
         return planner
 
+    @functools.cached_property
     def _recipes(self) -> list[tuple[Callable[..., GeneratedPage], tuple]]:
         """How to render each generated page, in a stable order."""
-        if self._recipe_list is None:
-            self._recipe_list = self._list_recipes()
-        return self._recipe_list
-
-    def _list_recipes(self) -> list[tuple[Callable[..., GeneratedPage], tuple]]:
         return ([(self.home_page, ())] + [(self.unit_page, (u,)) for u in self.sc.units]
                 + [(self.theme_page, (t,)) for t in self.sc.organization.themes]
                 + [(self.catalogue_page, ()), (self.initiatives_page, ()), (self.owners_page, ()),
@@ -462,7 +454,7 @@ class SitePlanner:
     def pages(self) -> list[GeneratedPage]:
         """Every generated page, in a stable order, with its fragments and maps in place."""
         self._defer = False
-        out = [render(*args) for render, args in self._recipes()]
+        out = [render(*args) for render, args in self._recipes]
         figures = self.map_figures()
         for page in out:
             for marker, content in page.fragments.items():
@@ -478,14 +470,14 @@ class SitePlanner:
         """
         self._defer = True
         try:
-            return [render(*args) for render, args in self._recipes()]
+            return [render(*args) for render, args in self._recipes]
         finally:
             self._defer = False
 
     def fragments(self, index: int) -> dict[str, object]:
         """The fragments of page `index` (in `skeletons` order); maps as their request keys."""
         self._defer = False
-        render, args = self._recipes()[index]
+        render, args = self._recipes[index]
         return {marker: MapKey(content.key) if isinstance(content, _MapRequest) else content
                 for marker, content in render(*args).fragments.items()}
 
