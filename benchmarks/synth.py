@@ -506,7 +506,7 @@ def review_text(period: str, index: int, units: list[UnitSpec], objectives_of: d
     others = rng.sample(units, min(len(units), 8))
     month = {"Q1": "04", "Q2": "07", "Q3": "10", "Q4": "01"}[period[-2:]]
     year = int(period[:4]) + (period.endswith("Q4"))
-    out = [f"# yaml-language-server: $schema=../../schemas/review.schema.json\n",
+    out = ["# yaml-language-server: $schema=../../schemas/review.schema.json\n",
            f"period: {period}\n", f"date: {year}-{month}-14\n", "forum: Group strategy review (quarterly)\n",
            f"summary: {q(f'Review number {index + 1}: synthetic summary of {period}.')}\n", "commentary:\n"]
     for u in leaders + [o for o in others if o not in leaders]:

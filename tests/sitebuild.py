@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -496,6 +497,33 @@ def resolve(site: Path, page_rel: str, href: str) -> tuple[str, str] | None:
 
 
 # -- added for the review tests (tests/test_review_site.py) -------------------------------
+
+
+SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def unsafe_attributes(tag: str, attrs: dict[str, str | None]) -> list[str]:
+    """Event handlers and script URLs among an element's attributes (namespaced ones too)."""
+    found = []
+    for name, value in attrs.items():
+        local = name.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+        if local.startswith("on"):
+            found.append(f"<{tag} {name}={value!r}>")
+        if local in ("href", "src", "action", "formaction", "data") and value and \
+                SCRIPT_URL.match(re.sub(r"[\x00-\x20]", "", value)):
+            found.append(f"<{tag} {name}={value!r}>")
+    return found
+
+
+def unsafe_html(node: Node) -> list[str]:
+    """Script elements of ours, embedded objects, event handlers and script URLs anywhere below node."""
+    found = []
+    for n in node.iter():
+        if n.tag in ("script", "iframe", "object", "embed") and ("alert" in "".join(n.itertext()) or
+                                                                  n.tag != "script"):
+            found.append(f"<{n.tag}>{''.join(n.itertext())[:60]}")
+        found += unsafe_attributes(n.tag, n.attrs)
+    return found
 
 
 def article_html(text: str) -> str:
