@@ -9,6 +9,7 @@ bsc_site/mkdocs_plugin/fragments.py). These tests build real sites both ways.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import stat
 import tempfile
@@ -21,7 +22,8 @@ from sitebuild import build, copy_example, snapshot
 
 from bsc_site.mkdocs_plugin.fragments import Fragments, can_fork
 from bsc_site.project import open_project
-from bsc_site.site.plan import MapKey, SiteOptions, SitePlanner
+from bsc_site.site.links import Links
+from bsc_site.site.plan import MapKey, SiteOptions, SitePlanner, data_plan
 from bsc_site.status.evaluate import evaluate
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="helper processes need fork (Linux)")
@@ -69,6 +71,21 @@ def test_the_build_says_how_the_fragments_were_made(example_sites):
     assert any("in this process" in m for _, m in serial.messages)
 
 
+def test_each_data_file_is_written_once_by_whichever_process_is_free(example_sites):
+    parallel = example_sites[0]
+    summary = next(m for _, m in parallel.messages if "with helper processes" in m)
+    # "... N data files written here; map process: ..., N data files in ...; page process: ..."
+    here = int(re.search(r"(\d+) data files written here", summary).group(1))
+    helpers = {name: int(count) for name, count in
+               re.findall(r"(map|page) process: [^;]*?(\d+) data files in", summary)}
+    assert set(helpers) == {"map", "page"}, summary
+    loaded = open_project(parallel.root / "scorecards")
+    planned = data_plan(evaluate(loaded.scorecards, loaded.period), Links())
+    assert here + sum(helpers.values()) == len(planned) > 20
+    for path, _ in planned:
+        assert (parallel.site / path).stat().st_size > 0, path
+
+
 def test_no_marker_or_search_stand_in_is_left_in_any_page(example_sites):
     site = example_sites[0].site
     for page in site.rglob("*.html"):
@@ -94,6 +111,7 @@ def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, 
     (tmp_path / "tmp").mkdir()
     planner, skeletons, expected = planned
     fragments = Fragments(planner, len(skeletons), parallel=True)
+    fragments.start_maps()
     assert fragments.parallel
     indexes = list(range(len(skeletons)))
     try:

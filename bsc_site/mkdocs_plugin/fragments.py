@@ -2,24 +2,26 @@
 
 The plugin gives MkDocs each page's Markdown skeleton (headings, prose, markers) at once
 and needs a page's fragments (tables, charts, maps) only when MkDocs hands over the
-finished page. Where the platform can fork, two helper processes start as soon as the
-skeletons exist, sharing the evaluation copy-on-write:
+finished page. Where the platform can fork, two helper processes share the evaluation
+copy-on-write:
 
-- the map process builds the strategy maps, lays them out with Graphviz and sends the
-  figures back in batches, in page order (so the first pages need not wait for the last
-  maps);
-- the page process renders fragments page by page, in the order MkDocs builds them,
-  writes each page's to a file in a temporary folder (so fragments made ahead of MkDocs
-  wait on disk, not in memory) and says so through a pipe; then it writes the data files
-  (JSON, CSV, feed) for `install_data`.
+- the page process starts as soon as the evaluation exists (while this process makes the
+  skeletons): it renders fragments page by page, in the order MkDocs builds them, writes
+  each page's to a file in a temporary folder (so fragments made ahead of MkDocs wait on
+  disk, not in memory) and says so through a pipe;
+- the map process starts once the skeletons have asked for their maps: it builds the
+  strategy maps, lays them out with Graphviz and sends the figures back in batches, in
+  page order (so the first pages need not wait for the last maps).
 
 Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
 page), so MkDocs never waits for a page the helper has not started: it renders that one
 itself. While the page it needs is still being rendered by the helper, this process
 renders pages from the far end (and files them the same way), so the two meet in the
-middle whichever is faster. Without fork (or with `parallel: false`) everything is
-rendered in this process, page by page, and a page's fragments are dropped once it is
-written.
+middle whichever is faster. The data files (JSON, CSV, feed) are claimed one by one from
+a shared counter: by the map process once its maps are done, by the page process once
+its pages are, and by this process at the end of the build, so whoever is free writes
+them. Without fork (or with `parallel: false`) everything is rendered in this process,
+page by page, and a page's fragments are dropped once it is written.
 """
 
 from __future__ import annotations
@@ -50,53 +52,71 @@ def can_fork() -> bool:
 
 
 class Fragments:
-    """Fragments of the planner's pages, by page index (the order of `SitePlanner.skeletons`)."""
+    """Fragments of the planner's pages, by page index (the order of `SitePlanner.skeletons`).
+
+    Made before the skeletons (the page process starts then); `start_maps()` once the
+    skeletons have asked for every map.
+    """
 
     def __init__(self, planner: SitePlanner, count: int, parallel: bool,
                  data: list[tuple[str, Callable[[], bytes]]] = ()) -> None:
         self.planner = planner
         self.count = count
         self.data = data
-        self._figures: dict[str, str] = {}
-        self._maps_done = False
-        self._map_conn = None
+        self._figures: dict[str, str] = {}  # figures received so far, by map key
+        self._maps_done = False  # every figure is in
+        self._maps_started = False
         self._folder: str | None = None
         self._processes: list = []
         self._ready: set[int] = set()
         self._problem: str | None = None
-        self._ended = False
-        self._changed = threading.Condition()
+        self._finished: set[str] = set()  # helpers that have done all their work ("pages", "maps")
+        self._ended: set[str] = set()  # helpers whose pipe has closed
+        self._changed = threading.Condition()  # the listeners notify it on every message
         self.rendered_here = 0
         self._helper_notes: list[str] = []  # what each helper did, in its own words
-        self._data: tuple[list[str], str] | None = None  # the data files written, and a note
+        self.data_here = 0  # data files written by this process
         self.waited = 0.0  # seconds spent waiting for the helpers
         if parallel and count and can_fork():
             self._start()
 
     # -- helper processes --------------------------------------------------------------------
     def _start(self) -> None:
-        ctx = multiprocessing.get_context("fork")
+        ctx = self._ctx = multiprocessing.get_context("fork")
         self._lock = ctx.Lock()
         self._claimed = ctx.RawArray("b", self.count)
+        self._next_data = ctx.RawValue("i", 0)  # the next data file nobody has claimed
         self._tail = self.count - 1  # where this process steals work from
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_run_maps, name="bsc-maps", daemon=True, args=(self.planner, send))
-        process.start()
-        send.close()
-        self._map_conn = receive
-        self._processes.append(process)
-        receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
-                              args=(self.planner, self.count, self._lock, self._claimed, self._folder, self.data,
-                                    send))
+                              args=(self.planner, self.count, self._lock, self._claimed, self._folder,
+                                    self._data_files(), send))
         process.start()
         send.close()
         self._processes.append(process)
-        threading.Thread(target=self._listen, args=(receive,), name="bsc-pages-listener", daemon=True).start()
+        threading.Thread(target=self._listen, args=(receive, "pages"), name="bsc-pages-listener", daemon=True).start()
 
-    def _listen(self, conn) -> None:
-        """Note each page the page process has finished (a thread of this process)."""
+    def start_maps(self) -> None:
+        """Start the map process (with helpers), once the skeletons have asked for their maps."""
+        if self._folder is None or self._maps_started:
+            return
+        receive, send = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_run_maps, name="bsc-maps", daemon=True,
+                                    args=(self.planner, self._data_files(), send))
+        process.start()
+        send.close()
+        self._maps_started = True
+        self._processes.append(process)
+        # figures are received as soon as they are sent: the map process never waits for MkDocs
+        threading.Thread(target=self._listen, args=(receive, "maps"), name="bsc-maps-listener", daemon=True).start()
+
+    def _data_files(self) -> "_DataFiles":
+        return _DataFiles(self.data, self._lock, self._next_data, os.path.join(self._folder, "files"))
+
+    def _listen(self, conn, helper: str) -> None:
+        """Take in what a helper sends: pages filed, figures, its failure, its last word
+        (a thread of this process per helper)."""
         while True:
             try:
                 kind, payload = conn.recv()
@@ -105,14 +125,18 @@ class Fragments:
             with self._changed:
                 if kind == "error":
                     self._problem = payload
-                elif kind == "data":
-                    self._data = payload
-                else:
+                elif kind == "done":
+                    self._helper_notes.append(payload)
+                    self._finished.add(helper)
+                elif kind == "page":
                     self._ready.add(payload)
+                else:  # "figures", then "last figures"
+                    self._figures.update(payload)
+                    self._maps_done = kind == "last figures"
                 self._changed.notify_all()
         conn.close()
         with self._changed:
-            self._ended = True
+            self._ended.add(helper)
             self._changed.notify_all()
 
     def _claim(self, index: int) -> bool:
@@ -137,14 +161,14 @@ class Fragments:
                 return True
         return False
 
-    def _wait_until(self, done: Callable[[], bool]) -> None:
-        """Wait for the page process to make `done()` true; its failure is an error here."""
+    def _wait_until(self, done: Callable[[], bool], helper: str = "pages") -> None:
+        """Wait for a helper to make `done()` true; a helper's failure is an error here."""
         with self._changed:
             while not done():
                 if self._problem is not None:
                     raise FragmentError(self._problem)
-                if self._ended:
-                    raise FragmentError("a helper process of the bsc plugin ended unexpectedly")
+                if helper in self._ended:
+                    raise FragmentError(f"the {helper[:-1]} process of the bsc plugin ended unexpectedly")
                 self._changed.wait()
 
     def _wait_for(self, index: int) -> dict:
@@ -179,53 +203,43 @@ class Fragments:
         return self._folder is not None
 
     def install_data(self, site_dir: str) -> None:
-        """Move the data files the page process wrote into the site (once it has written them)."""
-        self.figures(None)
-        self._helper_notes.append(self._receive_map()[1])
-        self._wait_until(lambda: self._data is not None)
-        paths, note = self._data
-        self._helper_notes.append(note)
-        for path in paths:
+        """Write the data files nobody has claimed yet, and move all of them into the site
+        (once the helpers have written theirs)."""
+        self.data_here = self._data_files().write()
+        self._wait_until(lambda: "pages" in self._finished)
+        if self._maps_started:
+            self._wait_until(lambda: "maps" in self._finished, "maps")
+        for path, _ in self.data:
             target = os.path.join(site_dir, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.move(os.path.join(self._folder, "files", path), target)
 
-    def _receive_map(self):
-        try:
-            kind, payload = self._map_conn.recv()
-        except EOFError:
-            raise FragmentError("the map process of the bsc plugin ended unexpectedly") from None
-        if kind == "error":
-            raise FragmentError(payload)
-        return kind, payload
-
     def figures(self, keys: list[str] | None) -> dict[str, str]:
         """The figures of the maps `keys` (None: every map) and those received so far."""
-        start = time.perf_counter()
-        while not self._maps_done and (keys is None or any(k not in self._figures for k in keys)):
-            if self._map_conn is None:
+        if not self._maps_started:  # no map process: lay them all out here, once
+            if not self._maps_done:
                 self._figures = _figures(self.planner)
                 self._maps_done = True
-                break
-            while not self._map_conn.poll() and self._steal(-1):
-                pass  # render pages ahead while the maps are laid out
-            kind, batch = self._receive_map()
-            self._figures.update(batch)
-            self._maps_done = kind == "last figures"
+            return self._figures
+        start = time.perf_counter()
+
+        def arrived() -> bool:
+            return self._maps_done or (keys is not None and all(k in self._figures for k in keys))
+
+        while not arrived() and self._problem is None and self._steal(-1):
+            pass  # render pages ahead while the maps are laid out
+        self._wait_until(arrived, "maps")
         self.waited += time.perf_counter() - start
         return self._figures
 
     def summary(self) -> str:
         helpers = "with helper processes" if self._folder else "in this process"
         return "; ".join([f"fragments of {self.count} pages {helpers}: {self.rendered_here} rendered here, "
-                          f"{self.waited:.2f} s waiting for the helpers (or rendering ahead meanwhile)",
-                          *self._helper_notes])
+                          f"{self.waited:.2f} s waiting for the helpers (or rendering ahead meanwhile), "
+                          f"{self.data_here} data files written here", *self._helper_notes])
 
     def close(self) -> None:
         """Stop the helpers (they have finished, or the build failed) and remove their files."""
-        if self._map_conn is not None:
-            self._map_conn.close()
-            self._map_conn = None
         for process in self._processes:
             if process.is_alive():
                 process.terminate()
@@ -234,6 +248,29 @@ class Fragments:
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
+
+
+class _DataFiles:
+    """The data files, each written by whichever process claims it first (a shared counter)."""
+
+    def __init__(self, plan: list[tuple[str, Callable[[], bytes]]], lock, next_index, folder: str) -> None:
+        self.plan, self.lock, self.next_index, self.folder = plan, lock, next_index, folder
+
+    def write(self) -> int:
+        """Write files until none is left unclaimed; how many this process wrote."""
+        written = 0
+        while True:
+            with self.lock:
+                index = self.next_index.value
+                if index >= len(self.plan):
+                    return written
+                self.next_index.value = index + 1
+            path, make = self.plan[index]
+            target = os.path.join(self.folder, path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as fh:
+                fh.write(make())
+            written += 1
 
 
 def _store(folder: str, index: int, fragments: dict) -> None:
@@ -273,7 +310,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
 
 
-def _run_maps(planner: SitePlanner, conn) -> None:
+def _run_maps(planner: SitePlanner, data: _DataFiles, conn) -> None:
     try:
         try:
             keys = list(planner.map_requests) if planner.options.maps else []
@@ -282,9 +319,12 @@ def _run_maps(planner: SitePlanner, conn) -> None:
                 conn.send(("last figures" if start + MAP_BATCH >= len(keys) else "figures", planner.map_figures(batch)))
             if not keys:
                 conn.send(("last figures", {}))
+            maps_cpu = time.process_time()
+            written = data.write()
             stats = planner.layout_stats
             conn.send(("done", f"map process: {len(keys)} maps ({stats.cached} cached, {stats.laid_out} laid out "
-                               f"by {stats.processes} dot processes) in {time.process_time():.2f} s CPU"))
+                               f"by {stats.processes} dot processes) in {maps_cpu:.2f} s CPU, {written} data files "
+                               f"in {time.process_time() - maps_cpu:.2f} s CPU"))
         except GraphvizError as exc:
             conn.send(("error", str(exc)))
         except Exception as exc:
@@ -294,8 +334,7 @@ def _run_maps(planner: SitePlanner, conn) -> None:
         os._exit(0)
 
 
-def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str,
-               data: list[tuple[str, Callable[[], bytes]]], conn) -> None:
+def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str, data: _DataFiles, conn) -> None:
     try:
         try:
             done = 0
@@ -308,14 +347,9 @@ def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str,
                 conn.send(("page", index))
                 done += 1
             pages_cpu = time.process_time()
-            for path, make in data:
-                target = os.path.join(folder, "files", path)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "wb") as fh:
-                    fh.write(make())
-            conn.send(("data", ([path for path, _ in data],
-                                f"page process: {done} pages in {pages_cpu:.2f} s CPU, {len(data)} data files in "
-                                f"{time.process_time() - pages_cpu:.2f} s CPU")))
+            written = data.write()
+            conn.send(("done", f"page process: {done} pages in {pages_cpu:.2f} s CPU, {written} data files in "
+                               f"{time.process_time() - pages_cpu:.2f} s CPU"))
         except BrokenPipeError:
             pass  # the build stopped
         except Exception as exc:

@@ -151,11 +151,15 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         except GraphvizError as exc:
             raise PluginError(f"bsc: {exc}") from None
         planner = SitePlanner(self.evaluation, options)
+        self.data = data_plan(self.evaluation, self.links)
+        self._stop_fragments()
+        # the page process (if any) starts now, while the skeletons are made here
+        self.fragments = Fragments(planner, planner.page_count(), self.config.parallel and self.command == "build",
+                                   self.data)
         skeletons = planner.skeletons()
         clock.lap("page skeletons")
         self.pages = {p.path: p for p in skeletons}
         self.index = {p.path: i for i, p in enumerate(skeletons)}
-        self.data = data_plan(self.evaluation, self.links)
         clashes = [p for p in [*self.pages, *(path for path, _ in self.data)] if (Path(config.docs_dir) / p).exists()]
         if clashes:
             docs = Path(config.docs_dir).name
@@ -164,10 +168,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 + ", ".join(posixpath.join(docs, c) for c in clashes)
                 + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
             )
-        self._stop_fragments()
         gc.freeze()  # and what the pages' skeletons hold
-        self.fragments = Fragments(planner, len(skeletons), self.config.parallel and self.command == "build",
-                                   self.data)
+        self.fragments.start_maps()  # the skeletons have asked for every map
         log.info(f"bsc: {len(self.pages)} pages")
         log.debug(f"bsc: {clock}")
 

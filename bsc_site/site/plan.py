@@ -451,6 +451,10 @@ class SitePlanner:
                    (self.changes_page, ()), (self.reviews_page, ())]
                 + [(self.review_page, (r,)) for r in self.sc.reviews])
 
+    def page_count(self) -> int:
+        """How many pages `skeletons` and `pages` make."""
+        return len(self._recipes)
+
     def pages(self) -> list[GeneratedPage]:
         """Every generated page, in a stable order, with its fragments and maps in place."""
         self._defer = False
