@@ -100,6 +100,11 @@ def unit_json(ev: Evaluation, u: UnitResult) -> dict[str, Any]:
 
 
 def evaluation_json(ev: Evaluation) -> dict[str, Any]:
+    return {**evaluation_header(ev), "units": [unit_json(ev, ev.units[u.id]) for u in ev.scorecards.units]}
+
+
+def evaluation_header(ev: Evaluation) -> dict[str, Any]:
+    """`evaluation_json` without its last key, "units"."""
     org = ev.scorecards.organization
     return {
         "format": FORMAT,
@@ -110,7 +115,6 @@ def evaluation_json(ev: Evaluation) -> dict[str, Any]:
         "perspectives": [{"id": p.id, "name": p.name, "question": p.question, "weight": p.weight}
                          for p in org.perspectives],
         "themes": [{"id": t.id, "name": t.name, "description": t.description} for t in org.themes],
-        "units": [unit_json(ev, ev.units[u.id]) for u in ev.scorecards.units],
     }
 
 
@@ -123,6 +127,14 @@ def dumps(data: Any, compact: bool = False) -> str:
     if compact:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def compact_with_units(header: dict[str, Any], units: list[str]) -> str:
+    """`dumps({**header, "units": [...]}, compact=True)` from units already encoded (each
+    `dumps(unit, compact=True)` without its newline): the organisation file and each unit's
+    file share the units' text instead of encoding every unit twice."""
+    head = dumps(header, compact=True)[:-2]  # without the closing brace and newline
+    return f'{head}{"," if header else ""}"units":[{",".join(units)}]}}\n'
 
 
 CSV_COLUMNS = ("unit", "objective", "kpi", "name", "period", "actual", "target", "red_flag", "variance", "score",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import functools
 import re
 from dataclasses import dataclass
 
@@ -54,7 +53,6 @@ class PeriodError(ValueError):
     """A period label that cannot be read, or a period that cannot exist."""
 
 
-@functools.total_ordering
 @dataclass(frozen=True, order=False)
 class Period:
     """One reporting period of a fiscal calendar; build them with FiscalCalendar."""
@@ -67,10 +65,15 @@ class Period:
     end: datetime.date  # last day
 
     def __post_init__(self) -> None:
-        # Periods key the dicts of actuals, targets and values, and are looked up millions of
-        # times: hash once, to the value the dataclass would compute on each call.
+        # Periods key the dicts of actuals, targets and values, and are looked up and
+        # compared millions of times: hash once, to the value the dataclass would compute on
+        # each call, and keep the sort key.
         fields = (self.frequency, self.fiscal_year, self.index, self.label, self.start, self.end)
         object.__setattr__(self, "_hash", hash(fields))
+        # Chronological by last day; of periods ending together, the finer first. start and
+        # label only break ties between periods of different calendars, so that sorting any
+        # mix is deterministic.
+        object.__setattr__(self, "_key", (self.end, self.frequency.rank, self.start, self.label))
 
     def __hash__(self) -> int:
         return self._hash
@@ -81,14 +84,29 @@ class Period:
     @property
     def sort_key(self) -> tuple:
         """Chronological by last day; of periods ending together, the finer first."""
-        # start and label only break ties between periods of different calendars,
-        # so that sorting any mix is deterministic.
-        return (self.end, self.frequency.rank, self.start, self.label)
+        return self._key
 
+    # The four comparisons written out (not functools.total_ordering, whose derived ones
+    # cost a Python call each): checks and evaluation compare periods millions of times.
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Period):
             return NotImplemented
-        return self.sort_key < other.sort_key
+        return self._key < other._key
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._key <= other._key
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._key > other._key
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Period):
+            return NotImplemented
+        return self._key >= other._key
 
     def contains(self, day: datetime.date) -> bool:
         """Whether the day falls inside this period."""

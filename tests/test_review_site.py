@@ -639,6 +639,19 @@ def test_unit_json_validates_and_is_linked_from_the_unit_page(reviewed, schema_v
     assert [u["id"] for u in data["units"]] == [unit_id]
 
 
+def test_data_files_hold_exactly_the_exported_evaluation(reviewed):
+    """The organisation file and each unit's file share the units' encoded text: that must
+    read back as the evaluation `bsc export` gives, unit for unit, in compact JSON."""
+    exported = json.loads(bsc_cli(reviewed.root, "export", "scorecards", "--format", "json").stdout)
+    whole = (reviewed.site / "data" / "organization.json").read_text(encoding="utf-8")
+    assert json.loads(whole) == exported
+    assert whole == json.dumps(exported, ensure_ascii=False, separators=(",", ":")) + "\n"
+    for unit in exported["units"]:
+        single = (reviewed.site / "data" / "units" / f"{unit['id']}.json").read_text(encoding="utf-8")
+        assert single == json.dumps({**{k: v for k, v in exported.items() if k != "units"}, "units": [unit]},
+                                    ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def test_unit_json_carries_the_status_the_review_decided(reviewed):
     data = json.loads((reviewed.site / "data" / "units" / "sales.json").read_text(encoding="utf-8"))
     kpis = {k["id"]: k for o in data["units"][0]["objectives"] for k in o["kpis"]}

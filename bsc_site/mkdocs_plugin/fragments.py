@@ -6,9 +6,11 @@ finished page. Where the platform can fork, two helper processes share the evalu
 copy-on-write:
 
 - the page process starts as soon as the evaluation exists (while this process makes the
-  skeletons): it renders fragments page by page, in the order MkDocs builds them, writes
-  each page's to a file in a temporary folder (so fragments made ahead of MkDocs wait on
-  disk, not in memory) and says so through a pipe;
+  skeletons): it renders fragments page by page, the pages that cover the whole
+  organisation first (while MkDocs is still converting Markdown), then the home and unit
+  pages in the order MkDocs builds them; it writes each page's to a file in a temporary
+  folder (so fragments made ahead of MkDocs wait on disk, not in memory) and says so
+  through a pipe;
 - the map process starts once the skeletons have asked for their maps: it builds the
   strategy maps, lays them out with Graphviz and sends the figures back in batches, in
   page order (so the first pages need not wait for the last maps).
@@ -90,7 +92,7 @@ class Fragments:
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
-                              args=(self.planner, self.count, self._lock, self._claimed, self._folder,
+                              args=(self.planner, self._lock, self._claimed, self._folder,
                                     self._data_files(), send))
         process.start()
         send.close()
@@ -334,11 +336,14 @@ def _run_maps(planner: SitePlanner, data: _DataFiles, conn) -> None:
         os._exit(0)
 
 
-def _run_pages(planner: SitePlanner, count: int, lock, claimed, folder: str, data: _DataFiles, conn) -> None:
+def _run_pages(planner: SitePlanner, lock, claimed, folder: str, data: _DataFiles, conn) -> None:
     try:
         try:
             done = 0
-            for index in range(count):
+            # The site generator starts asking for fragments only once it has converted
+            # every page: that head start goes to the costliest pages, so that it never
+            # waits for them at the end (nor renders one itself meanwhile).
+            for index in planner.costly_first():
                 with lock:
                     if claimed[index]:
                         continue

@@ -151,23 +151,33 @@ class SitePlanner:
         for u in self.sc.units:
             for extra in u.extra_perspectives:
                 self._perspective_names.setdefault(extra.perspective.id, extra.perspective.name)
-        self._supported_by: dict[tuple[str, str], list[tuple[Unit, Objective]]] = {}
-        for u in self.sc.units:
-            for o in u.objectives:
-                for link in o.supports:
-                    self._supported_by.setdefault((u.parent, link.target), []).append((u, o))
-        self._last_update: dict[str, str | None] = {}
-        latest: dict[str, object] = {}
-        for a in self.sc.actuals:
-            if a.value is not None and a.period.end <= ev.period.end:
-                if a.unit_id not in latest or latest[a.unit_id] < a.period:
-                    latest[a.unit_id] = a.period
-        self._latest = latest
         self.heat_columns = list(org.perspectives) + [
             e.perspective for u in self.sc.units for e in u.extra_perspectives
         ]
         seen = set()
         self.heat_columns = [p for p in self.heat_columns if not (p.id in seen or seen.add(p.id))]
+
+    # A review page's planner (as of an earlier period) needs neither of these: made when asked.
+    @functools.cached_property
+    def _supported_by(self) -> dict[tuple[str, str], list[tuple[Unit, Objective]]]:
+        """The child objectives supporting each (unit, objective)."""
+        supported_by: dict[tuple[str, str], list[tuple[Unit, Objective]]] = {}
+        for u in self.sc.units:
+            for o in u.objectives:
+                for link in o.supports:
+                    supported_by.setdefault((u.parent, link.target), []).append((u, o))
+        return supported_by
+
+    @functools.cached_property
+    def _latest(self) -> dict[str, object]:
+        """Each unit's latest period with a reported value, up to the evaluation's period."""
+        latest: dict[str, object] = {}
+        end = self.ev.period.end
+        for a in self.sc.actuals:
+            if a.value is not None and a.period.end <= end:
+                if a.unit_id not in latest or latest[a.unit_id] < a.period:
+                    latest[a.unit_id] = a.period
+        return latest
 
     # -- shared template helpers ---------------------------------------------------------
     def _globals(self, src: str, slots: _Slots, period) -> dict:
@@ -455,6 +465,13 @@ class SitePlanner:
         """How many pages `skeletons` and `pages` make."""
         return len(self._recipes)
 
+    def costly_first(self) -> list[int]:
+        """Page indexes with the pages that cover the whole organisation (themes, catalogue,
+        owners, changes, reviews: each as costly as dozens of unit pages, a review as of an
+        earlier period an evaluation of its own) before the home and unit pages."""
+        units = 1 + len(self.sc.units)
+        return list(range(units, len(self._recipes))) + list(range(units))
+
     def pages(self) -> list[GeneratedPage]:
         """Every generated page, in a stable order, with its fragments and maps in place."""
         self._defer = False
@@ -505,22 +522,26 @@ def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
 def data_plan(ev: Evaluation, links: Links) -> list[tuple[str, Callable[[], bytes]]]:
     """The data files' paths, each with how to make its content (paths are known at once)."""
     sc = ev.scorecards
-    whole: dict = {}
+    header = functools.cache(lambda: export.evaluation_header(ev))
+    # Each unit's compact JSON, encoded once for the organisation file and kept until the
+    # unit's own file takes it (every file is made once, so none is kept for long).
+    encoded: dict[int, str] = {}
 
-    def organization() -> dict:
-        if not whole:
-            whole.update(export.evaluation_json(ev))
-        return whole
+    def unit_text(index: int) -> str:
+        return export.dumps(export.unit_json(ev, ev.units[sc.units[index].id]), compact=True)[:-1]
 
-    def unit_json(index: int) -> bytes:
-        single = {k: v for k, v in organization().items() if k != "units"}
-        single["units"] = [organization()["units"][index]]
-        return export.dumps(single, compact=True).encode("utf-8")
+    def organization() -> bytes:
+        texts = [unit_text(i) for i in range(len(sc.units))]
+        encoded.update(enumerate(texts))
+        return export.compact_with_units(header(), texts).encode("utf-8")
 
-    plan: list[tuple[str, Callable[[], bytes]]] = [
-        (links.data("organization.json"), lambda: export.dumps(organization(), compact=True).encode("utf-8"))]
+    def unit_file(index: int) -> bytes:
+        text = encoded.pop(index, None) or unit_text(index)
+        return export.compact_with_units(header(), [text]).encode("utf-8")
+
+    plan: list[tuple[str, Callable[[], bytes]]] = [(links.data("organization.json"), organization)]
     for index, unit in enumerate(sc.units):
-        plan.append((links.data("units", f"{unit.id}.json"), lambda index=index: unit_json(index)))
+        plan.append((links.data("units", f"{unit.id}.json"), lambda index=index: unit_file(index)))
         plan.append((links.data("units", f"{unit.id}.csv"),
                      lambda unit_id=unit.id: export.to_csv(ev, [unit_id]).encode("utf-8")))
     plan.append((links.data("evaluation.schema.json"),

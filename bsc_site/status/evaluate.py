@@ -79,14 +79,36 @@ class KpiValue:
         return variance_ratio(self.actual, self.target, self.direction)
 
 
+_UNSET = object()
+
+
 @dataclass(frozen=True, slots=True)
 class KpiResult:
+    """A KPI as of a review period: its value, the review periods' history and, made when
+    first asked (only unit pages and exports of the current period show them), its year to
+    date and every reporting period's value."""
+
     kpi: Kpi
     current: KpiValue
     previous: KpiValue | None
-    year_to_date: KpiValue | None
     history: tuple[KpiValue, ...]  # one per review period, oldest first, ending with current
-    native_history: tuple[KpiValue, ...] = ()  # one per reporting period of the KPI, first report to now
+    _values: "_KpiValues" = field(compare=False, repr=False)
+    _period: Period | None = field(default=None, compare=False, repr=False)  # the review period
+    _ytd: object = field(default=_UNSET, compare=False, repr=False)
+    _native: object = field(default=_UNSET, compare=False, repr=False)
+
+    @property
+    def year_to_date(self) -> KpiValue | None:
+        if self._ytd is _UNSET:
+            object.__setattr__(self, "_ytd", self._values.year_to_date(self._period))
+        return self._ytd
+
+    @property
+    def native_history(self) -> tuple[KpiValue, ...]:
+        """One value per reporting period of the KPI, from its first report to the review period."""
+        if self._native is _UNSET:
+            object.__setattr__(self, "_native", self._values.native_history(self._period))
+        return self._native
 
     @property
     def trend(self) -> Trend | None:
@@ -229,8 +251,7 @@ class Evaluator:
         history = tuple(values.review(p) for p in periods)
         current = history[-1]
         previous = history[-2] if len(history) > 1 else None
-        return KpiResult(kpi, current, previous, values.year_to_date(periods[-1]), history,
-                         values.native_history(periods[-1]))
+        return KpiResult(kpi, current, previous, history, values, periods[-1])
 
     def judge(self, kpi: Kpi, period: Period, actual, target, red_flag, basis, reported, note) -> KpiValue:
         defaulted = False
