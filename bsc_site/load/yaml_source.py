@@ -215,21 +215,45 @@ def _too_deep(text: str, lines: _Lines, problems: Problems) -> bool:
     with a stack overflow, beyond the reach of Python's recursion limit. The parser's
     event stream is flat, so the depth is measured there first, stopping at the limit.
     """
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    problems.error(lines.at(event.start_mark), "yaml-too-deep",
-                                   f"the YAML is nested more than {MAX_DEPTH} levels deep",
-                                   hint="a scorecard file needs a few levels; is a bracket or indentation off?")
-                    return True
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return False  # composing reports it, with its location
-    return False
+        mark = _limit_passed(text, _Loader)
+    except yaml.YAMLError as exc:
+        # Newer libyaml (PyYAML 6.0.4's) refuses deep flow nesting itself, scanning ahead
+        # of the first event. That is this limit passed too: where exactly, the Python
+        # parser finds in the text up to libyaml's refusal (about a thousand levels).
+        refused = getattr(exc, "problem_mark", None)
+        if refused is None or "nesting depth" not in str(getattr(exc, "problem", "")):
+            return False  # composing reports it, with its location
+        try:
+            mark = _limit_passed(text[:_offset(text, refused)], yaml.SafeLoader) or refused
+        except yaml.YAMLError:
+            mark = refused
+    if mark is None:
+        return False
+    problems.error(lines.at(mark), "yaml-too-deep", f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                   hint="a scorecard file needs a few levels; is a bracket or indentation off?")
+    return True
+
+
+def _limit_passed(text: str, loader) -> yaml.Mark | None:
+    """Where the first collection deeper than MAX_DEPTH starts, if one does."""
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
+
+
+def _offset(text: str, mark) -> int:
+    """The character offset of a mark's line and column."""
+    start = 0
+    for _ in range(mark.line):
+        start = text.index("\n", start) + 1
+    return start + mark.column
 
 
 _BRACKET = re.compile(r"[\[\]{}]")
