@@ -177,7 +177,7 @@ class Unit:
         return next((o for o in self.objectives if o.id == objective_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large organisation has millions of them
 class Actual:
     unit_id: str
     kpi_id: str

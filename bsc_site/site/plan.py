@@ -525,19 +525,19 @@ def data_plan(ev: Evaluation, links: Links) -> list[tuple[str, Callable[[], byte
     header = functools.cache(lambda: export.evaluation_header(ev))
     # Each unit's compact JSON, encoded once for the organisation file and kept until the
     # unit's own file takes it (every file is made once, so none is kept for long).
-    encoded: dict[int, str] = {}
+    encoded: dict[int, bytes] = {}
 
-    def unit_text(index: int) -> str:
-        return export.dumps(export.unit_json(ev, ev.units[sc.units[index].id]), compact=True)[:-1]
+    def unit_text(index: int) -> bytes:
+        return export.dumps(export.unit_json(ev, ev.units[sc.units[index].id]), compact=True)[:-1].encode("utf-8")
 
     def organization() -> bytes:
         texts = [unit_text(i) for i in range(len(sc.units))]
         encoded.update(enumerate(texts))
-        return export.compact_with_units(header(), texts).encode("utf-8")
+        return export.compact_with_units(header(), texts)
 
     def unit_file(index: int) -> bytes:
         text = encoded.pop(index, None) or unit_text(index)
-        return export.compact_with_units(header(), [text]).encode("utf-8")
+        return export.compact_with_units(header(), [text])
 
     plan: list[tuple[str, Callable[[], bytes]]] = [(links.data("organization.json"), organization)]
     for index, unit in enumerate(sc.units):

@@ -61,13 +61,19 @@ def review_day(sc: Scorecards, period: Period) -> datetime.date:
     return review.date if review and review.date else period.end
 
 
-def items_now(ev: Evaluation) -> dict[tuple[str, str, str], Item]:
+def _item(unit, kind: str, thing) -> Item:
+    return Item(unit.id, unit.name, kind, thing.id, thing.name)
+
+
+def items_now(ev: Evaluation) -> dict[tuple[str, str, str], tuple]:
+    """The model's objectives and KPIs by (unit, kind, id): (unit, kind, objective or KPI),
+    made an `Item` only when a change lists it (a large organisation has tens of thousands)."""
     out = {}
     for unit in ev.scorecards.units:
         for o in unit.objectives:
-            out[(unit.id, "objective", o.id)] = Item(unit.id, unit.name, "objective", o.id, o.name)
+            out[(unit.id, "objective", o.id)] = (unit, "objective", o)
             for k in o.kpis:
-                out[(unit.id, "kpi", k.id)] = Item(unit.id, unit.name, "kpi", k.id, k.name)
+                out[(unit.id, "kpi", k.id)] = (unit, "kpi", k)
     return out
 
 
@@ -97,17 +103,17 @@ def changes(ev: Evaluation, previous_snapshot: dict | None = None) -> Changes:
                     _compare(now[(unit.id, "objective", o.objective.id)], o.history[-2].status, o.rollup.status,
                              improved, worsened)
                 for k in o.kpis:
-                    item = now[(unit.id, "kpi", k.kpi.id)]
                     if k.previous is None:
                         continue
-                    _compare(item, k.previous.status, k.current.status, improved, worsened)
+                    entry = now[(unit.id, "kpi", k.kpi.id)]
+                    _compare(entry, k.previous.status, k.current.status, improved, worsened)
                     if k.previous.actual is not None and k.current.actual is None:
-                        stopped.append(item)
+                        stopped.append(_item(*entry))
     added: list[Item] = []
     removed: list[Item] = []
     if previous_snapshot is not None:
         before = items_in_snapshot(previous_snapshot)
-        added = [item for key, item in now.items() if key not in before]
+        added = [_item(*entry) for key, entry in now.items() if key not in before]
         removed = [item for key, item in before.items() if key not in now]
     today = review_day(sc, period)
     since = review_day(sc, previous) if previous else None
@@ -119,6 +125,6 @@ def changes(ev: Evaluation, previous_snapshot: dict | None = None) -> Changes:
                    previous_snapshot is not None, tuple(overdue), tuple(completed), today)
 
 
-def _compare(item: Item, before: Status, after: Status, improved: list, worsened: list) -> None:
+def _compare(entry: tuple, before: Status, after: Status, improved: list, worsened: list) -> None:
     if before in _RANK and after in _RANK and before is not after:
-        (improved if _RANK[after] > _RANK[before] else worsened).append(StatusChange(item, before, after))
+        (improved if _RANK[after] > _RANK[before] else worsened).append(StatusChange(_item(*entry), before, after))
