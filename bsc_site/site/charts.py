@@ -6,6 +6,7 @@ Colours come from CSS classes (see assets/bsc.css), so palettes and print restyl
 
 from __future__ import annotations
 
+import functools
 from html import escape
 
 from ..model import Kpi
@@ -51,9 +52,17 @@ def _path(points: list[tuple[float, float]]) -> str:
     return " ".join([f"{x:.1f},{y:.1f}" for x, y in points])
 
 
-def _describe(kpi: Kpi, values: list[KpiValue]) -> str:
-    parts = [f"{v.period.label}: {kpi_value(v.actual, kpi)}" for v in values]
-    return f"{kpi.name}, " + "; ".join(parts)
+def _describe(kpi: Kpi, values: list[KpiValue], shown: list[str] | None = None) -> str:
+    """The KPI and each period's value, in words; `shown`: the values as `kpi_value` prints them."""
+    if shown is None:
+        shown = [kpi_value(v.actual, kpi) for v in values]
+    return f"{kpi.name}, " + "; ".join([f"{v.period.label}: {text}" for v, text in zip(values, shown)])
+
+
+@functools.lru_cache(maxsize=1024)
+def _escaped(text: str) -> str:
+    """escape() of the short texts a page repeats hundreds of times (period labels, status words)."""
+    return escape(text)
 
 
 def sparkline(kpi: Kpi, values: list[KpiValue], width: int = 96, height: int = 24) -> str:
@@ -92,7 +101,8 @@ def history_chart(kpi: Kpi, values: list[KpiValue], width: int = 560, height: in
         for t in (v.target, v.red_flag):
             if t is not None:
                 numbers.extend(t if isinstance(t, tuple) else (t,))
-    label = escape(f"History of {_describe(kpi, values)}. Dashed line: target; shaded band: between target "
+    shown = [kpi_value(v.actual, kpi) for v in values]
+    label = escape(f"History of {_describe(kpi, values, shown)}. Dashed line: target; shaded band: between target "
                    "and red flag.")
     if not numbers:
         return ""
@@ -132,15 +142,15 @@ def history_chart(kpi: Kpi, values: list[KpiValue], width: int = 560, height: in
     for seg in _segments(actual_pts):
         if len(seg) > 1:
             parts.append(f'<polyline class="bsc-chart__actual" points="{_path(seg)}"/>')
-    for (x, v), p in zip(zip(xs, values), actual_pts):
+    for v, p, text in zip(values, actual_pts, shown):
         if p is not None:
-            parts.append(f'<circle class="bsc-dot bsc-dot--{v.status.value}" cx="{_f(p[0])}" cy="{_f(p[1])}" r="3">'
-                         f"<title>{escape(v.period.label)}: {escape(kpi_value(v.actual, kpi))} "
-                         f"({escape(v.status.label)})</title></circle>")
+            parts.append(f'<circle class="bsc-dot bsc-dot--{v.status.value}" cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3">'
+                         f"<title>{_escaped(v.period.label)}: {escape(text)} "
+                         f"({_escaped(v.status.label)})</title></circle>")
     ticks = {0, n - 1} | ({n // 2} if n > 4 else set())
     for i in sorted(ticks):
         anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
         parts.append(f'<text class="bsc-chart__axis" x="{_f(xs[i])}" y="{height - 8}" text-anchor="{anchor}">'
-                     f"{escape(values[i].period.label)}</text>")
+                     f"{_escaped(values[i].period.label)}</text>")
     parts.append("</svg>")
     return "".join(parts)

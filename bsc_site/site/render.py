@@ -135,6 +135,24 @@ def _mini_status(status: Status, override: bool) -> Markup:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _escaped(text: str) -> str:
+    """`escape(text)` as text, for the few strings a page repeats hundreds of times (period
+    labels, units of measure)."""
+    return str(escape(text))
+
+
+def kpi_value_html(value: Target | None, kpi: Kpi) -> str:
+    """`escape(kpi_value(value, kpi))`, escaping only the unit (a number's text never needs it)."""
+    if value is None:
+        return "–"
+    if isinstance(value, tuple):
+        text = f"{number(value[0], kpi.decimals)}–{number(value[1], kpi.decimals)}"
+    else:
+        text = number(value, kpi.decimals)
+    return with_unit(text, _escaped(kpi.unit)) if kpi.unit else text
+
+
 def history_rows(kpi: Kpi, values) -> Markup:
     """The rows of a KPI's history table, newest first: period, actual, target, status, note.
 
@@ -144,10 +162,28 @@ def history_rows(kpi: Kpi, values) -> Markup:
         return Markup('<tr><td colspan="5">No value reported yet.</td></tr>\n')
     rows = []
     for v in reversed(values):
-        rows.append(f'<tr><th scope="row">{escape(v.period.label)}</th>'
-                    f'<td class="bsc-num">{escape(kpi_value(v.actual, kpi))}</td>'
-                    f'<td class="bsc-num">{escape(kpi_value(v.target, kpi))}</td>'
-                    f"<td>{status_badge(v.status)}</td><td>{escape(v.note)}</td></tr>\n")
+        rows.append(f'<tr><th scope="row">{_escaped(v.period.label)}</th>'
+                    f'<td class="bsc-num">{kpi_value_html(v.actual, kpi)}</td>'
+                    f'<td class="bsc-num">{kpi_value_html(v.target, kpi)}</td>'
+                    f"<td>{status_badge(v.status)}</td><td>{escape(v.note) if v.note else ''}</td></tr>\n")
+    return Markup("".join(rows))
+
+
+def status_history_rows(result) -> Markup:
+    """The rows of a unit's status history: each objective, then its KPIs, a cell per review period.
+
+    Written out here rather than in a template loop: a unit has dozens of rows of periods.
+    """
+    rows = []
+    for perspective in result.perspectives:
+        for o in perspective.objectives:
+            cells = "".join([f"<td>{_mini_status(r.status, bool(r.override))}</td>" for r in o.history])
+            rows.append(f'<tr class="bsc-history-objective"><th scope="row"><a href="#objective-{escape(o.objective.id)}">'
+                        f"{escape(o.objective.name)}</a></th>{cells}</tr>\n")
+            for k in o.kpis:
+                cells = "".join([f"<td>{_mini_status(v.status, bool(v.override))}</td>" for v in k.history])
+                rows.append(f'<tr class="bsc-history-kpi"><th scope="row"><a href="#kpi-{escape(k.kpi.id)}">'
+                            f"{escape(k.kpi.name)}</a></th>{cells}</tr>\n")
     return Markup("".join(rows))
 
 
@@ -167,6 +203,7 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
     )
     env.globals["mini_status"] = mini_status
     env.globals["history_rows"] = history_rows
+    env.globals["status_history_rows"] = status_history_rows
     env.filters.update(md=md_text, markdown=md_block, md_html=md_html, number=number, kpi_value=kpi_value, signed=signed,
                        score=score, badge=status_badge)
     return env
