@@ -36,7 +36,8 @@ def _report(problems: Problems, stream=sys.stderr) -> None:
 def _open(args, strict: bool = False):
     from .project import open_project
 
-    project = open_project(args.path, period=getattr(args, "period", None), strict=strict)
+    # a command runs no other thread: loading may fork a helper for a large organisation
+    project = open_project(args.path, period=getattr(args, "period", None), strict=strict, parallel=True)
     return project
 
 

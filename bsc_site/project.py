@@ -26,10 +26,13 @@ class Project:
 
 
 def open_project(path: Path | str, *, period: str | None = None, strict: bool = False,
-                 period_source: str = "--period") -> Project:
-    """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data)."""
+                 period_source: str = "--period", parallel: bool = False) -> Project:
+    """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data).
+
+    `parallel`: loading may fork a helper process (see `load`); only where no other thread runs.
+    """
     problems = Problems()
-    sc = load(Path(path), problems)
+    sc = load(Path(path), problems, parallel)
     if sc is None:
         return Project(None, problems, None)
     chosen = None

@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 from .. import model as m
+from ..forked import Forked, can_fork
 from ..problems import Location, Problems
 from . import fields
 from .actuals import read_actuals
@@ -24,8 +25,16 @@ def input_files(root: Path) -> list[Path]:
             + find_files(root / "reviews", YAML_SUFFIXES + (".snapshot.json",)))
 
 
-def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
+# Below this many unit files a second process is not worth its start (a few milliseconds).
+PARALLEL_UNITS = 200
+
+
+def load(root: Path | str, problems: Problems, parallel: bool = False) -> m.Scorecards | None:
     """Read a scorecard folder; None when it cannot be read at all (problems say why).
+
+    `parallel`: a forked process reads the later half of a large organisation's unit
+    files while this one reads the first half (the caller says whether it may fork: no
+    other thread may be running). The result, problems included, is the same either way.
 
     Loading makes millions of objects, most of which outlive it, and hardly a
     reference cycle: the cyclic garbage collector would only traverse the growing heap
@@ -36,7 +45,7 @@ def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(Path(root), problems)
+        return _load(Path(root), problems, parallel and can_fork())
     finally:
         if enabled:
             gc.enable()
@@ -44,7 +53,7 @@ def load(root: Path | str, problems: Problems) -> m.Scorecards | None:
                 gc.collect()
 
 
-def _load(root: Path, problems: Problems) -> m.Scorecards | None:
+def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None:
     if not root.is_dir():
         problems.error(Location(display_path(root)), "no-folder",
                        "this is a file, not a folder" if root.exists() else "no such folder",
@@ -66,17 +75,31 @@ def _load(root: Path, problems: Problems) -> m.Scorecards | None:
     if not unit_files:
         problems.error(Location(display_path(root / "units")), "no-units", "no unit files found",
                        hint="add one YAML file per unit under units/")
-    builder = UnitBuilder(calendar, library, problems)
-    units = []
-    for path in unit_files:
-        rec = read_record_file(path, fields.UNIT, problems)
-        if rec is not None and "id" in rec.values:  # a missing name is reported; the unit stays, so nothing cascades
-            units.append(builder.unit(rec))
+    split = len(unit_files) // 2 if parallel and len(unit_files) >= PARALLEL_UNITS else len(unit_files)
+    later = Forked(_read_units, unit_files[split:], calendar, library) if split < len(unit_files) else None
+    units = _read_units(unit_files[:split], calendar, library, problems)
+    if later is not None:
+        later_units, later_problems = later.result()
+        units += later_units
+        problems.extend(later_problems)
     actuals = read_actuals(find_files(root / "actuals", ACTUALS_SUFFIXES), calendar, problems)
     reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
     snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
     return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals),
                         reviews=reviews, snapshots=snapshots)
+
+
+def _read_units(paths: list[Path], calendar, library: dict, problems: Problems | None = None):
+    """The units of these files, in file order; with no `problems` given (in a forked
+    process), the units and the problems found, to be sent back."""
+    found = Problems() if problems is None else problems
+    builder = UnitBuilder(calendar, library, found)
+    units = []
+    for path in paths:
+        rec = read_record_file(path, fields.UNIT, found)
+        if rec is not None and "id" in rec.values:  # a missing name is reported; the unit stays, so nothing cascades
+            units.append(builder.unit(rec))
+    return units if problems is not None else (units, found.items)
 
 
 def hierarchy_order(units: list[m.Unit]) -> tuple[m.Unit, ...]:

@@ -32,13 +32,13 @@ import marshal
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import time
 import traceback
 from typing import Callable
 
+from ..forked import can_fork
 from ..maps import GraphvizError
 from ..site.plan import MapKey, SitePlanner
 
@@ -47,10 +47,6 @@ MAP_BATCH = 200  # maps laid out (by up to two dot processes) and sent back toge
 
 class FragmentError(Exception):
     """Rendering fragments or laying out maps failed (in a helper process or here)."""
-
-
-def can_fork() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 class Fragments:

@@ -125,8 +125,10 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         # Everything that can fail runs here, before MkDocs empties the site folder, so a
         # failed build leaves the last good site in place.
         clock = _Stopwatch()
+        # `mkdocs serve` runs the live-reload server's threads: no fork there
+        parallel = self.config.parallel and self.command == "build"
         project = open_project(self.root, period=self.config.period, strict=self.config.strict,
-                               period_source="mkdocs.yml: plugins.bsc.period")
+                               period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel)
         for problem in project.problems.sorted():
             (log.error if problem.severity.value == "error" else log.warning)(problem.format())
         errors, warnings = project.problems.errors, project.problems.warnings
@@ -154,8 +156,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.data = data_plan(self.evaluation, self.links)
         self._stop_fragments()
         # the page process (if any) starts now, while the skeletons are made here
-        self.fragments = Fragments(planner, planner.page_count(), self.config.parallel and self.command == "build",
-                                   self.data)
+        self.fragments = Fragments(planner, planner.page_count(), parallel, self.data)
         skeletons = planner.skeletons()
         clock.lap("page skeletons")
         self.pages = {p.path: p for p in skeletons}

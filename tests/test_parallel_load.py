@@ -1,0 +1,63 @@
+"""A large organisation's unit files are read by two processes (bsc_site/load: a forked
+helper reads the later half). The model and every problem must be exactly what one
+process reading them all gives, in the same order. The threshold is lowered so the
+example organisation (13 unit files) takes the two-process path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import bsc_site.load as load_module
+from bsc_site.export import evaluation_json
+from bsc_site.forked import can_fork
+from bsc_site.project import open_project
+from bsc_site.status.evaluate import evaluate
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="a helper process needs fork (Linux)")
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "scorecards"
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    monkeypatch.setattr(load_module, "PARALLEL_UNITS", 2)
+
+
+def _both(folder: Path):
+    return open_project(folder, parallel=False), open_project(folder, parallel=True)
+
+
+def test_the_example_loads_the_same_in_two_processes(two_processes):
+    one, two = _both(EXAMPLE)
+    assert len(two.scorecards.units) == len(one.scorecards.units) == 13
+    assert [u.id for u in two.scorecards.units] == [u.id for u in one.scorecards.units]
+    assert two.scorecards.units == one.scorecards.units
+    assert [u.location for u in two.scorecards.units] == [u.location for u in one.scorecards.units]
+    assert [p.format() for p in two.problems.items] == [p.format() for p in one.problems.items]
+    assert evaluation_json(evaluate(two.scorecards, two.period)) == evaluation_json(evaluate(one.scorecards, one.period))
+
+
+def test_problems_in_both_halves_come_in_the_order_one_process_finds_them(two_processes, tmp_path):
+    folder = tmp_path / "scorecards"
+    shutil.copytree(EXAMPLE, folder)
+    first = folder / "units" / "generation" / "generation.yml"  # read by this process
+    last = folder / "units" / "shared-services" / "shared-services.yml"  # read by the helper
+    first.write_text(first.read_text("utf-8").replace("objectives:", "objectives: [", 1), "utf-8")
+    last.write_text(last.read_text("utf-8") + "\nweight: heavy\nunknown_field: 1\n", "utf-8")
+    one, two = _both(folder)
+    found = [p.format() for p in two.problems.items]
+    assert found == [p.format() for p in one.problems.items]
+    files = [p.location.file for p in two.problems.errors]
+    assert any(f.endswith("generation/generation.yml") for f in files), found
+    assert any(f.endswith("shared-services/shared-services.yml") for f in files), found
+    assert not two.ok and not one.ok
+
+
+def test_a_small_organisation_is_read_in_one_process(monkeypatch):
+    started = []
+    monkeypatch.setattr(load_module, "Forked", lambda *a: started.append(a))
+    project = open_project(EXAMPLE, parallel=True)
+    assert project.ok and started == []  # 13 unit files: below the threshold
