@@ -1,5 +1,5 @@
 """A large organisation's unit files are read by two processes (bsc_site/load: a forked
-helper reads the later half). The model and every problem must be exactly what one
+helper reads the later part while this process reads the first part and the actuals). The model and every problem must be exactly what one
 process reading them all gives, in the same order. The threshold is lowered so the
 example organisation (13 unit files) takes the two-process path."""
 
@@ -24,6 +24,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "scorecards"
 @pytest.fixture
 def two_processes(monkeypatch):
     monkeypatch.setattr(load_module, "PARALLEL_UNITS", 2)
+    monkeypatch.setattr(load_module, "CSV_COST", 0)  # the unit files split in halves, whatever the actuals weigh
 
 
 def _both(folder: Path):
@@ -47,12 +48,15 @@ def test_problems_in_both_halves_come_in_the_order_one_process_finds_them(two_pr
     last = folder / "units" / "shared-services" / "shared-services.yml"  # read by the helper
     first.write_text(first.read_text("utf-8").replace("objectives:", "objectives: [", 1), "utf-8")
     last.write_text(last.read_text("utf-8") + "\nweight: heavy\nunknown_field: 1\n", "utf-8")
+    actuals = next((folder / "actuals").glob("*.csv"))  # read by this process while the helper reads units
+    actuals.write_text(actuals.read_text("utf-8") + "retail,nps,2026-Q2,lots,\n", "utf-8")
     one, two = _both(folder)
     found = [p.format() for p in two.problems.items]
     assert found == [p.format() for p in one.problems.items]
     files = [p.location.file for p in two.problems.errors]
     assert any(f.endswith("generation/generation.yml") for f in files), found
     assert any(f.endswith("shared-services/shared-services.yml") for f in files), found
+    assert any(f.endswith(f"actuals/{actuals.name}") for f in files), found
     assert not two.ok and not one.ok
 
 
@@ -61,3 +65,14 @@ def test_a_small_organisation_is_read_in_one_process(monkeypatch):
     monkeypatch.setattr(load_module, "Forked", lambda *a: started.append(a))
     project = open_project(EXAMPLE, parallel=True)
     assert project.ok and started == []  # 13 unit files: below the threshold
+
+
+def test_split_by_weight_loses_no_file(monkeypatch):
+    """With the actuals weighed in (this process reads them), the helper takes most unit files."""
+    monkeypatch.setattr(load_module, "PARALLEL_UNITS", 2)
+    files = load_module.find_files(EXAMPLE / "units", load_module.YAML_SUFFIXES)
+    split = load_module._split(files, load_module.find_files(EXAMPLE / "actuals", load_module.ACTUALS_SUFFIXES))
+    assert 0 <= split < len(files) / 2
+    one, two = _both(EXAMPLE)
+    assert two.scorecards.units == one.scorecards.units
+    assert [p.format() for p in two.problems.items] == [p.format() for p in one.problems.items]

@@ -32,9 +32,10 @@ PARALLEL_UNITS = 200
 def load(root: Path | str, problems: Problems, parallel: bool = False) -> m.Scorecards | None:
     """Read a scorecard folder; None when it cannot be read at all (problems say why).
 
-    `parallel`: a forked process reads the later half of a large organisation's unit
-    files while this one reads the first half (the caller says whether it may fork: no
-    other thread may be running). The result, problems included, is the same either way.
+    `parallel`: a forked process reads the later part of a large organisation's unit files
+    while this one reads the first part and the actuals (the caller says whether it may
+    fork: no other thread may be running). The result, problems included, is the same
+    either way.
 
     Loading makes millions of objects, most of which outlive it, and hardly a
     reference cycle: the cyclic garbage collector would only traverse the growing heap
@@ -75,18 +76,41 @@ def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None
     if not unit_files:
         problems.error(Location(display_path(root / "units")), "no-units", "no unit files found",
                        hint="add one YAML file per unit under units/")
-    split = len(unit_files) // 2 if parallel and len(unit_files) >= PARALLEL_UNITS else len(unit_files)
+    actual_files = find_files(root / "actuals", ACTUALS_SUFFIXES)
+    split = _split(unit_files, actual_files) if parallel and len(unit_files) >= PARALLEL_UNITS else len(unit_files)
     later = Forked(_read_units, unit_files[split:], calendar, library) if split < len(unit_files) else None
     units = _read_units(unit_files[:split], calendar, library, problems)
-    if later is not None:
+    if later is None:
+        actuals = read_actuals(actual_files, calendar, problems)
+    else:  # the actuals are read here while the helper reads its units; problems keep the one-process order
+        actual_problems = Problems()
+        actuals = read_actuals(actual_files, calendar, actual_problems)
         later_units, later_problems = later.result()
         units += later_units
         problems.extend(later_problems)
-    actuals = read_actuals(find_files(root / "actuals", ACTUALS_SUFFIXES), calendar, problems)
+        problems.extend(actual_problems.items)
     reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
     snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
     return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals),
                         reviews=reviews, snapshots=snapshots)
+
+
+# Reading a byte of CSV actuals costs about a third of reading a byte of a unit file
+# (measured on the synthetic organisation of benchmarks/synth.py).
+CSV_COST = 0.3
+
+
+def _split(unit_files: list[Path], actual_files: list[Path]) -> int:
+    """How many unit files this process reads before the actuals, so that it and the helper
+    (reading the rest, then sending them) take about as long."""
+    sizes = [path.stat().st_size for path in unit_files]
+    here = (sum(sizes) - CSV_COST * sum(path.stat().st_size for path in actual_files)) / 2
+    taken = 0
+    for index, size in enumerate(sizes[:-1]):  # the helper reads one file at least
+        if taken + size > here:
+            return index
+        taken += size
+    return len(sizes) - 1
 
 
 def _read_units(paths: list[Path], calendar, library: dict, problems: Problems | None = None):

@@ -168,6 +168,26 @@ class SitePlanner:
                     supported_by.setdefault((u.parent, link.target), []).append((u, o))
         return supported_by
 
+    # A page per unit must not scan every review entry of the organisation: by unit, once.
+    @functools.cached_property
+    def _commentary(self) -> dict[tuple[int, str], list]:
+        """Each review's commentary by (id of the review, unit), in file order."""
+        found: dict[tuple[int, str], list] = {}
+        for r in self.sc.reviews:
+            for c in r.commentary:
+                found.setdefault((id(r), c.subject.unit_id), []).append(c)
+        return found
+
+    @functools.cached_property
+    def _actions(self) -> dict[str, list]:
+        """(review, action) of the reviews up to the evaluation's period, by unit, in review order."""
+        found: dict[str, list] = {}
+        for r in self.sc.reviews:
+            if r.period <= self.ev.period:
+                for a in r.actions:
+                    found.setdefault(a.unit_id, []).append((r, a))
+        return found
+
     @functools.cached_property
     def _latest(self) -> dict[str, object]:
         """Each unit's latest period with a reported value, up to the evaluation's period."""
@@ -259,7 +279,7 @@ class SitePlanner:
         latest = self._latest.get(unit.id)
         src = self.links.unit(unit.id)
         review = self.sc.review(self.ev.period)
-        commentary = [c for c in review.commentary if c.subject.unit_id == unit.id] if review else []
+        commentary = self._commentary.get((id(review), unit.id), []) if review else []
         kpi_names = {k.id: k.name for k in unit.kpis}
         kpi_objective = {k.id: k.objective_id for k in unit.kpis}
 
@@ -269,8 +289,7 @@ class SitePlanner:
                     if c.subject.kpi_id and kpi_objective.get(c.subject.kpi_id) == objective_id]
             return out
 
-        actions = [(r, a) for r in self.sc.reviews if r.period <= self.ev.period for a in r.actions
-                   if a.unit_id == unit.id]
+        actions = self._actions.get(unit.id, [])
         return self._render(
             "unit.md.j2", src, unit.name, review=review,
             unit_commentary=[c for c in commentary if c.subject.kind == "unit"],
@@ -412,9 +431,7 @@ class SitePlanner:
         commentary = []
         for unit in self.sc.units:
             entries = []
-            for c in review.commentary:
-                if c.subject.unit_id != unit.id:
-                    continue
+            for c in self._commentary.get((id(review), unit.id), ()):
                 if ev is None:
                     entries.append((c, None, None))
                     continue
