@@ -26,13 +26,14 @@ class Project:
 
 
 def open_project(path: Path | str, *, period: str | None = None, strict: bool = False,
-                 period_source: str = "--period", parallel: bool = False) -> Project:
+                 period_source: str = "--period", parallel: bool = False, freeze: bool = False) -> Project:
     """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data).
 
-    `parallel`: loading may fork a helper process (see `load`); only where no other thread runs.
+    `parallel`: loading may fork a helper process (see `load`); only where no other thread
+    runs. `freeze`: the model is kept to the caller's end, out of the garbage collector's way.
     """
     problems = Problems()
-    sc = load(Path(path), problems, parallel)
+    sc = load(Path(path), problems, parallel, freeze)
     if sc is None:
         return Project(None, problems, None)
     chosen = None

@@ -29,7 +29,7 @@ def input_files(root: Path) -> list[Path]:
 PARALLEL_UNITS = 200
 
 
-def load(root: Path | str, problems: Problems, parallel: bool = False) -> m.Scorecards | None:
+def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: bool = False) -> m.Scorecards | None:
     """Read a scorecard folder; None when it cannot be read at all (problems say why).
 
     `parallel`: a forked process reads the later part of a large organisation's unit files
@@ -42,6 +42,9 @@ def load(root: Path | str, problems: Problems, parallel: bool = False) -> m.Scor
     again and again (half the loading time of a large organisation), so it waits. After
     a large load it runs once, in one pass over everything, where it would otherwise
     pass over the new objects three times (once per generation) in the next steps.
+    `freeze`: the caller keeps the model to its end (a command, a site build): instead of
+    that pass (seconds for a large organisation), what was loaded is moved out of the
+    collector's way for good (`gc.freeze`); the caller may `gc.unfreeze` when done.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -51,7 +54,7 @@ def load(root: Path | str, problems: Problems, parallel: bool = False) -> m.Scor
         if enabled:
             gc.enable()
             if gc.get_count()[0] > _LARGE_LOAD:
-                gc.collect()
+                gc.freeze() if freeze else gc.collect()
 
 
 def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None:
@@ -95,16 +98,19 @@ def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None
                         reviews=reviews, snapshots=snapshots)
 
 
-# Reading a byte of CSV actuals costs about a third of reading a byte of a unit file
-# (measured on the synthetic organisation of benchmarks/synth.py).
-CSV_COST = 0.3
+# Reading a byte of CSV actuals costs about a quarter of reading a byte of a unit file, and
+# the helper spends about a seventh more on each of its units to send it back (measured on
+# the synthetic organisations of benchmarks/synth.py at 1,000 and 10,000 units).
+CSV_COST = 0.25
+SENDING_COST = 0.15
 
 
 def _split(unit_files: list[Path], actual_files: list[Path]) -> int:
     """How many unit files this process reads before the actuals, so that it and the helper
     (reading the rest, then sending them) take about as long."""
     sizes = [path.stat().st_size for path in unit_files]
-    here = (sum(sizes) - CSV_COST * sum(path.stat().st_size for path in actual_files)) / 2
+    actuals = sum(path.stat().st_size for path in actual_files)
+    here = (sum(sizes) * (1 + SENDING_COST) - CSV_COST * actuals) / (2 + SENDING_COST)
     taken = 0
     for index, size in enumerate(sizes[:-1]):  # the helper reads one file at least
         if taken + size > here:

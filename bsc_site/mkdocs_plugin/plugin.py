@@ -128,7 +128,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         # `mkdocs serve` runs the live-reload server's threads: no fork there
         parallel = self.config.parallel and self.command == "build"
         project = open_project(self.root, period=self.config.period, strict=self.config.strict,
-                               period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel)
+                               period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel, freeze=True)
         for problem in project.problems.sorted():
             (log.error if problem.severity.value == "error" else log.warning)(problem.format())
         errors, warnings = project.problems.errors, project.problems.warnings
