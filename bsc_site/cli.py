@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .forked import ForkError
 from .problems import Problems
 
 DEFAULT_PATH = "scorecards"
@@ -271,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except ForkError as exc:  # the loading helper was killed (out of memory, most likely)
+        print(f"bsc: {exc}", file=sys.stderr)
+        return 2
 
 
 def entry() -> None:

@@ -76,3 +76,23 @@ def test_split_by_weight_loses_no_file(monkeypatch):
     one, two = _both(EXAMPLE)
     assert two.scorecards.units == one.scorecards.units
     assert [p.format() for p in two.problems.items] == [p.format() for p in one.problems.items]
+
+
+def test_a_helper_killed_while_loading_is_a_clear_error_not_a_traceback(two_processes, monkeypatch, capsys):
+    """Out of memory, the system kills the helper: the user reads one line saying so."""
+    import os
+    import signal
+
+    from bsc_site import cli
+
+    real = load_module._read_units
+
+    def killed(paths, calendar, library, problems=None):
+        if problems is None:  # the helper
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(paths, calendar, library, problems)
+
+    monkeypatch.setattr(load_module, "_read_units", killed)
+    assert cli.main(["validate", str(EXAMPLE)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "bsc: a helper process of bsc ended without an answer", err

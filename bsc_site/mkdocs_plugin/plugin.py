@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
+from ..forked import ForkError
 from ..maps import Graphviz, GraphvizError
 from ..project import open_project
 from ..site.links import Links
@@ -127,8 +128,11 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         clock = _Stopwatch()
         # `mkdocs serve` runs the live-reload server's threads: no fork there
         parallel = self.config.parallel and self.command == "build"
-        project = open_project(self.root, period=self.config.period, strict=self.config.strict,
-                               period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel, freeze=True)
+        try:
+            project = open_project(self.root, period=self.config.period, strict=self.config.strict,
+                                   period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel, freeze=True)
+        except ForkError as exc:  # the loading helper was killed (out of memory, most likely)
+            raise PluginError(f"bsc: {exc}; build with the plugin option parallel: false") from None
         for problem in project.problems.sorted():
             (log.error if problem.severity.value == "error" else log.warning)(problem.format())
         errors, warnings = project.problems.errors, project.problems.warnings

@@ -87,14 +87,18 @@ def with_unit(text: str, unit: str) -> str:
     return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
 
 
+def _number_text(value: Target, kpi: Kpi) -> str:
+    """A value or range in the KPI's number format, without its unit."""
+    if isinstance(value, tuple):
+        return f"{number(value[0], kpi.decimals)}–{number(value[1], kpi.decimals)}"
+    return number(value, kpi.decimals)
+
+
 def kpi_value(value: Target | None, kpi: Kpi, show_unit: bool = True) -> str:
     """A value or range in the KPI's number format and unit."""
     if value is None:
         return "–"
-    if isinstance(value, tuple):
-        text = f"{number(value[0], kpi.decimals)}–{number(value[1], kpi.decimals)}"
-    else:
-        text = number(value, kpi.decimals)
+    text = _number_text(value, kpi)
     return with_unit(text, kpi.unit) if show_unit else text
 
 
@@ -146,10 +150,7 @@ def kpi_value_html(value: Target | None, kpi: Kpi) -> str:
     """`escape(kpi_value(value, kpi))`, escaping only the unit (a number's text never needs it)."""
     if value is None:
         return "–"
-    if isinstance(value, tuple):
-        text = f"{number(value[0], kpi.decimals)}–{number(value[1], kpi.decimals)}"
-    else:
-        text = number(value, kpi.decimals)
+    text = _number_text(value, kpi)
     return with_unit(text, _escaped(kpi.unit)) if kpi.unit else text
 
 
