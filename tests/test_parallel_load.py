@@ -85,14 +85,10 @@ def test_a_helper_killed_while_loading_is_a_clear_error_not_a_traceback(two_proc
 
     from bsc_site import cli
 
-    real = load_module._read_units
+    def killed(paths, calendar, library):  # what the helper runs
+        os.kill(os.getpid(), signal.SIGKILL)
 
-    def killed(paths, calendar, library, problems=None):
-        if problems is None:  # the helper
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(paths, calendar, library, problems)
-
-    monkeypatch.setattr(load_module, "_read_units", killed)
+    monkeypatch.setattr(load_module, "_read_units_apart", killed)
     assert cli.main(["validate", str(EXAMPLE)]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "bsc: a helper process of bsc ended without an answer", err

@@ -81,7 +81,7 @@ def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None
                        hint="add one YAML file per unit under units/")
     actual_files = find_files(root / "actuals", ACTUALS_SUFFIXES)
     split = _split(unit_files, actual_files) if parallel and len(unit_files) >= PARALLEL_UNITS else len(unit_files)
-    later = Forked(_read_units, unit_files[split:], calendar, library) if split < len(unit_files) else None
+    later = Forked(_read_units_apart, unit_files[split:], calendar, library) if split < len(unit_files) else None
     units = _read_units(unit_files[:split], calendar, library, problems)
     if later is None:
         actuals = read_actuals(actual_files, calendar, problems)
@@ -119,17 +119,21 @@ def _split(unit_files: list[Path], actual_files: list[Path]) -> int:
     return len(sizes) - 1
 
 
-def _read_units(paths: list[Path], calendar, library: dict, problems: Problems | None = None):
-    """The units of these files, in file order; with no `problems` given (in a forked
-    process), the units and the problems found, to be sent back."""
-    found = Problems() if problems is None else problems
-    builder = UnitBuilder(calendar, library, found)
+def _read_units(paths: list[Path], calendar, library: dict, problems: Problems) -> list[m.Unit]:
+    """The units of these files, in file order."""
+    builder = UnitBuilder(calendar, library, problems)
     units = []
     for path in paths:
-        rec = read_record_file(path, fields.UNIT, found)
+        rec = read_record_file(path, fields.UNIT, problems)
         if rec is not None and "id" in rec.values:  # a missing name is reported; the unit stays, so nothing cascades
             units.append(builder.unit(rec))
-    return units if problems is not None else (units, found.items)
+    return units
+
+
+def _read_units_apart(paths: list[Path], calendar, library: dict) -> tuple[list[m.Unit], list]:
+    """`_read_units` in the loading helper: the units and the problems found, to be sent back."""
+    problems = Problems()
+    return _read_units(paths, calendar, library, problems), problems.items
 
 
 def hierarchy_order(units: list[m.Unit]) -> tuple[m.Unit, ...]:

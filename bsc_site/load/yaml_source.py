@@ -225,7 +225,7 @@ def _too_deep(text: str, lines: _Lines, problems: Problems) -> bool:
         if refused is None or "nesting depth" not in str(getattr(exc, "problem", "")):
             return False  # composing reports it, with its location
         try:
-            mark = _limit_passed(text[:_offset(text, refused)], yaml.SafeLoader) or refused
+            mark = _limit_passed(text[:refused.index], yaml.SafeLoader) or refused  # marks index characters
         except yaml.YAMLError:
             mark = refused
     if mark is None:
@@ -246,14 +246,6 @@ def _limit_passed(text: str, loader) -> yaml.Mark | None:
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
     return None
-
-
-def _offset(text: str, mark) -> int:
-    """The character offset of a mark's line and column."""
-    start = 0
-    for _ in range(mark.line):
-        start = text.index("\n", start) + 1
-    return start + mark.column
 
 
 _BRACKET = re.compile(r"[\[\]{}]")

@@ -93,7 +93,7 @@ class KpiResult:
     previous: KpiValue | None
     history: tuple[KpiValue, ...]  # one per review period, oldest first, ending with current
     _values: "_KpiValues" = field(compare=False, repr=False)
-    _period: Period | None = field(default=None, compare=False, repr=False)  # the review period
+    _period: Period = field(compare=False, repr=False)  # the review period
     _ytd: object = field(default=_UNSET, compare=False, repr=False)
     _native: object = field(default=_UNSET, compare=False, repr=False)
 
