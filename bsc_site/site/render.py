@@ -170,6 +170,71 @@ def history_rows(kpi: Kpi, values) -> Markup:
     return Markup("".join(rows))
 
 
+def kpi_row(k, sparkline: str, override_note) -> Markup:
+    """A KPI's row in its objective's KPI table (`_macros.j2` kpi_table): name, actual,
+    target, variance, status, trend, the recent periods' sparkline, frequency, owner.
+
+    Written out here rather than in a template loop: a unit page has dozens of them.
+    `override_note` is the template macro of that name (an author's override of it counts).
+    """
+    kpi, v = k.kpi, k.current
+    leading = " · leading" if kpi.indicator == "leading" else ""
+    note = f" {override_note(v)}" if v.override else ""
+    if k.trend:
+        trend = (f'<span class="bsc-trend bsc-trend--{escape(k.trend.value)}" title="{escape(k.trend.label)} since '
+                 f'{_escaped(k.previous.period.label)}"><span aria-hidden="true">{escape(k.movement)}</span> '
+                 f"{escape(k.trend.label)}</span>")
+    else:
+        trend = '<span class="bsc-muted">–</span>'
+    return Markup(
+        f'<tr>\n<th scope="row"><a href="#kpi-{escape(kpi.id)}">{escape(kpi.name)}</a>'
+        f'<span class="bsc-direction">{escape(kpi.direction.label)}{leading}</span></th>\n'
+        f'<td class="bsc-num">{kpi_value_html(v.actual, kpi)}</td>\n'
+        f'<td class="bsc-num">{kpi_value_html(v.target, kpi)}</td>\n'
+        f'<td class="bsc-num">{escape(signed(v.variance, kpi))}</td>\n'
+        f"<td>{status_badge(v.status)}{note}</td>\n"
+        f"<td>{trend}</td>\n"
+        f"<td>{escape(sparkline)}</td>\n"
+        f"<td>{escape(kpi.frequency.value.capitalize())}</td>\n"
+        f"<td>{escape(kpi.owner or '–')}</td>\n"
+        "</tr>"
+    )
+
+
+def kpi_detail(k, chart: str, history_table: str, catalogue_href) -> Markup:
+    """A KPI's folded details on its unit page: definition facts, history chart and table.
+
+    Written out here rather than in the template: a unit page has dozens of them. `chart`
+    and `history_table` come rendered (the latter by the `_macros.j2` macro, which an
+    author can override); `catalogue_href(anchor)` links the shared KPI library.
+    """
+    kpi, v, ytd = k.kpi, k.current, k.year_to_date
+    parts = [f'<details class="bsc-kpi-detail">\n<summary>{escape(kpi.name)}: definition and full history</summary>\n'
+             f'<div id="kpi-{escape(kpi.id)}" class="bsc-kpi-detail__body">\n']
+    if kpi.description:
+        parts.append(f"<p>{escape(kpi.description)}</p>")
+    parts.append(f'<dl class="bsc-facts">\n<dt>Direction</dt><dd>{escape(kpi.direction.label)}</dd>\n'
+                 f"<dt>Target</dt><dd>{kpi_value_html(v.target, kpi)}")
+    if v.red_flag is not None:
+        parts.append(f" (red flag {kpi_value_html(v.red_flag, kpi)}{', default tolerance' if v.red_flag_defaulted else ''})")
+    parts.append("</dd>\n")
+    if kpi.baseline is not None:
+        parts.append(f"<dt>Baseline</dt><dd>{kpi_value_html(kpi.baseline, kpi)}</dd>")
+    parts.append(f"<dt>Reported</dt><dd>{escape(kpi.frequency.value.capitalize())}, combined by "
+                 f"{escape(kpi.aggregation.value)}</dd>\n<dt>Indicator</dt><dd>{escape(kpi.indicator.capitalize())}</dd>\n"
+                 f"<dt>Owner</dt><dd>{escape(kpi.owner or '–')}</dd>\n"
+                 f"<dt>Data source</dt><dd>{escape(kpi.data_source or '–')}</dd>\n")
+    if kpi.definition:
+        parts.append(f'<dt>Definition</dt><dd><a href="{escape(catalogue_href("definition-" + str(kpi.definition)))}">'
+                     f"{escape(kpi.definition)}</a> (shared KPI library)</dd>")
+    if ytd and ytd.actual is not None:
+        parts.append(f"<dt>Year to date</dt><dd>{kpi_value_html(ytd.actual, kpi)} against "
+                     f"{kpi_value_html(ytd.target, kpi)}: {status_badge(ytd.status)} "
+                     f'<span class="bsc-muted">({escape(ytd.basis)})</span></dd>')
+    parts.append(f"</dl>\n{chart}\n{escape(history_table)}\n</div>\n</details>")
+    return Markup("".join(parts))
+
+
 def status_history_rows(result) -> Markup:
     """The rows of a unit's status history: each objective, then its KPIs, a cell per review period.
 
@@ -205,6 +270,8 @@ def environment(override_dir: Path | None = None) -> jinja2.Environment:
     env.globals["mini_status"] = mini_status
     env.globals["history_rows"] = history_rows
     env.globals["status_history_rows"] = status_history_rows
+    env.globals["kpi_row"] = kpi_row
+    env.globals["kpi_detail"] = kpi_detail
     env.filters.update(md=md_text, markdown=md_block, md_html=md_html, number=number, kpi_value=kpi_value, signed=signed,
                        score=score, badge=status_badge)
     return env
