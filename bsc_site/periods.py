@@ -78,6 +78,11 @@ class Period:
     def __hash__(self) -> int:
         return self._hash
 
+    def __reduce__(self):
+        # Unpickled (units sent back by the loading helper) as this process's own period
+        # object, not an equal copy: lookups then match by identity, without comparing fields.
+        return _period, (self.frequency, self.fiscal_year, self.index, self.label, self.start, self.end)
+
     def __str__(self) -> str:
         return self.label
 
@@ -111,6 +116,17 @@ class Period:
     def contains(self, day: datetime.date) -> bool:
         """Whether the day falls inside this period."""
         return self.start <= day <= self.end
+
+
+_PERIODS: dict[tuple, Period] = {}  # every period made in this process, by its fields
+
+
+def _period(*fields) -> Period:
+    """The one period of these fields in this process (calendars and unpickling make them here)."""
+    found = _PERIODS.get(fields)
+    if found is None:
+        found = _PERIODS[fields] = Period(*fields)
+    return found
 
 
 class FiscalCalendar:
@@ -317,7 +333,7 @@ class FiscalCalendar:
             label = f"{fy:04d}-Q{index}"
         else:
             label = f"{start.year:04d}-{start.month:02d}"
-        return Period(frequency, fy, index, label, start, end)
+        return _period(frequency, fy, index, label, start, end)
 
     def _shift(self, p: Period, steps: int) -> Period:
         self._check_own(p)

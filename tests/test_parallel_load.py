@@ -92,3 +92,36 @@ def test_a_helper_killed_while_loading_is_a_clear_error_not_a_traceback(two_proc
     assert cli.main(["validate", str(EXAMPLE)]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "bsc: a helper process of bsc ended without an answer", err
+
+
+def _periods(value, seen=None):
+    """Every Period reachable from a model value (dataclass fields, tuples, lists, dicts)."""
+    import dataclasses
+
+    from bsc_site.periods import Period
+
+    seen = set() if seen is None else seen
+    if id(value) in seen or isinstance(value, (str, int, float, type(None))):
+        return
+    seen.add(id(value))
+    if isinstance(value, Period):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _periods(getattr(value, f.name), seen)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _periods(k, seen)
+            yield from _periods(v, seen)
+    elif isinstance(value, (tuple, list, set, frozenset)):
+        for v in value:
+            yield from _periods(v, seen)
+
+
+def test_periods_of_the_helpers_units_are_this_process_own(two_processes):
+    # Equal but separate period objects would make every lookup compare fields.
+    two = open_project(EXAMPLE, parallel=True)
+    calendar = two.scorecards.organization.calendar
+    found = list(_periods(two.scorecards.units))
+    assert found  # the example's targets and reviews name periods
+    assert all(p is calendar.parse(p.label) for p in found)
