@@ -15,6 +15,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
@@ -26,6 +27,7 @@ from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_plan, nav_
 from ..status.evaluate import evaluate
 from .config import ScorecardConfig
 from .fragments import FragmentError, Fragments
+from .navigation import PrunedNavigation
 
 log = logging.getLogger("mkdocs.plugins.bsc")
 
@@ -41,6 +43,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.fragments: Fragments | None = None
         self.data: list = []  # data files: (path, how to make its bytes)
         self.evaluation = None
+        self.navigation: PrunedNavigation | None = None  # each page's view of the navigation
         self.command = "build"
         self.staging: Path | None = None
         self.final_site: str | None = None
@@ -200,6 +203,15 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if self.config.nav and config.nav is None:
             config.nav = nav_tree(self.evaluation, self.links) + _own_pages(files, self.pages)
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        self.navigation = PrunedNavigation(nav, config.theme["features"]) if PrunedNavigation.applies(config) else None
+        return nav
+
+    def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
+        if self.navigation is not None:
+            context["nav"] = self.navigation.for_page()
+        return context
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         generated = self.pages.get(page.file.src_uri)
