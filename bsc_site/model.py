@@ -177,7 +177,10 @@ class Unit:
         return next((o for o in self.objectives if o.id == objective_id), None)
 
 
-@dataclass(frozen=True, slots=True)  # slots: a large organisation has millions of them
+# slots: a large organisation has millions of them; not frozen (though never changed once
+# read), as a frozen dataclass sets each field through object.__setattr__; unsafe_hash keeps
+# the frozen one's hash and equality
+@dataclass(slots=True, unsafe_hash=True)
 class Actual:
     unit_id: str
     kpi_id: str

@@ -25,7 +25,10 @@ from .scoring import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though never changed once made: a frozen dataclass sets each field through
+# object.__setattr__, and the evaluation makes hundreds of thousands of these (a quarter of
+# its time went into their fields). unsafe_hash keeps the frozen one's hash and equality.
+@dataclass(slots=True, unsafe_hash=True)
 class KpiValue:
     """A KPI in one period: what was reported, what was expected, and the verdict."""
 
@@ -125,7 +128,7 @@ class KpiResult:
         return "↑" if self.current.actual > self.previous.actual else "↓"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, as KpiValue
 class Rollup:
     """A weighted average of children's scores, with how many children counted."""
 
@@ -233,6 +236,8 @@ class Evaluator:
                 self.overrides.setdefault(o.subject, {})[o.period] = o
         self._agreeing: set[tuple[Direction, Target, Target]] = set()  # thresholds score() found consistent
         self._values: dict[object, _KpiValues] = {}  # by KPI key: each KPI's values, kept for other periods
+        self._red_flags: dict[tuple[Target, Direction], Target] = {}  # default red flags, by target
+        self._shown = self.thresholds.shown  # as band() compares them
 
     @staticmethod
     def overridden(value: KpiValue | Rollup, override: StatusOverride | None) -> KpiValue | Rollup:
@@ -254,9 +259,14 @@ class Evaluator:
         return KpiResult(kpi, current, previous, history, values, periods[-1])
 
     def judge(self, kpi: Kpi, period: Period, actual, target, red_flag, basis, reported, note) -> KpiValue:
+        # Called for every value of every KPI: default red flags are kept by target, and the
+        # score is banded here as band() does (scores from score() are finite numbers).
         defaulted = False
         if target is not None and red_flag is None:
-            red_flag = default_red_flag(target, kpi.direction, self.tolerance)
+            key = (target, kpi.direction)
+            red_flag = self._red_flags.get(key)
+            if red_flag is None:
+                red_flag = self._red_flags[key] = default_red_flag(target, kpi.direction, self.tolerance)
             defaulted = True
         if actual is None:
             status, value_score = Status.NO_DATA, None
@@ -264,7 +274,9 @@ class Evaluator:
             status, value_score = Status.NO_TARGET, None
         else:
             value_score = self._score(actual, target, red_flag, kpi.direction)
-            status = band(value_score, self.thresholds)
+            shown = round(value_score, SCORE_DECIMALS)
+            on_track, at_risk = self._shown
+            status = Status.ON_TRACK if shown >= on_track else Status.AT_RISK if shown >= at_risk else Status.OFF_TRACK
         return KpiValue(period, kpi.direction, actual, target, red_flag if target is not None else None, defaulted,
                         value_score, status, basis, reported, note, tolerance=self.tolerance)
 
