@@ -11,7 +11,12 @@ from html import escape
 
 from ..model import Kpi
 from ..status.evaluate import KpiValue
+from ..status.scoring import Status
 from .render import kpi_value
+
+# a status's class name and escaped word (Enum properties cost a call each)
+_VALUE = {s: s.value for s in Status}
+_LABEL = {s: escape(s.label) for s in Status}
 
 
 def _f(x: float) -> str:
@@ -88,7 +93,7 @@ def sparkline(kpi: Kpi, values: list[KpiValue], width: int = 96, height: int = 2
     last = values[-1]
     if actual_pts[-1] is not None:
         x, yy = actual_pts[-1]
-        parts.append(f'<circle class="bsc-dot bsc-dot--{last.status.value}" cx="{_f(x)}" cy="{_f(yy)}" r="2.5"/>')
+        parts.append(f'<circle class="bsc-dot bsc-dot--{_VALUE[last.status]}" cx="{_f(x)}" cy="{_f(yy)}" r="2.5"/>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -118,35 +123,47 @@ def history_chart(kpi: Kpi, values: list[KpiValue], width: int = 560, height: in
         parts.append(f'<line class="bsc-chart__grid" x1="{left}" y1="{_f(yy)}" x2="{width - right}" y2="{_f(yy)}"/>')
         parts.append(f'<text class="bsc-chart__axis" x="{left - 6}" y="{_f(yy + 4)}" text-anchor="end">'
                      f"{escape(kpi_value(value, kpi, show_unit=False))}</text>")
+    # Each coordinate is printed once (the band, the lines and the dots share them): a
+    # unit page has dozens of these charts.
+    x_text = [f"{x:.1f}" for x in xs]
+    y_text: dict[float, str] = {}
+
+    def at(i: int, value: float) -> str:
+        text = y_text.get(value)
+        if text is None:
+            text = y_text[value] = f"{y(value):.1f}"
+        return f"{x_text[i]},{text}"
+
     # the band between target and red flag, per period (both sides for a range)
     sides = (0, 1) if kpi.direction.value == "range" else (None,)
     for side in sides:
         upper, lower = [], []
-        for x, v in zip(xs, values):
+        for i, v in enumerate(values):
             if v.target is None or v.red_flag is None:
                 continue
             t = v.target[side] if side is not None else v.target
             r = v.red_flag[side] if side is not None else v.red_flag
-            upper.append((x, y(t)))
-            lower.append((x, y(r)))
+            upper.append(at(i, t))
+            lower.append(at(i, r))
         if len(upper) > 1:
-            polygon = upper + list(reversed(lower))
-            parts.append(f'<polygon class="bsc-chart__band" points="{_path(polygon)}"/>')
+            parts.append(f'<polygon class="bsc-chart__band" points="{" ".join(upper + lower[::-1])}"/>')
     for side in sides:
-        pts = [(x, y(v.target[side] if side is not None else v.target)) if v.target is not None else None
-               for x, v in zip(xs, values)]
+        pts = [at(i, v.target[side] if side is not None else v.target) if v.target is not None else None
+               for i, v in enumerate(values)]
         for seg in _segments(pts):
             if len(seg) > 1:
-                parts.append(f'<polyline class="bsc-chart__target" points="{_path(seg)}"/>')
-    actual_pts = [(x, y(v.actual)) if v.actual is not None else None for x, v in zip(xs, values)]
+                parts.append(f'<polyline class="bsc-chart__target" points="{" ".join(seg)}"/>')
+    actual_pts = [at(i, v.actual) if v.actual is not None else None for i, v in enumerate(values)]
     for seg in _segments(actual_pts):
         if len(seg) > 1:
-            parts.append(f'<polyline class="bsc-chart__actual" points="{_path(seg)}"/>')
-    for v, p, text in zip(values, actual_pts, shown):
-        if p is not None:
-            parts.append(f'<circle class="bsc-dot bsc-dot--{v.status.value}" cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3">'
+            parts.append(f'<polyline class="bsc-chart__actual" points="{" ".join(seg)}"/>')
+    for v, point, text in zip(values, actual_pts, shown):
+        if point is not None:
+            cx, cy = point.split(",")
+            status = v.status
+            parts.append(f'<circle class="bsc-dot bsc-dot--{_VALUE[status]}" cx="{cx}" cy="{cy}" r="3">'
                          f"<title>{_escaped(v.period.label)}: {escape(text)} "
-                         f"({_escaped(v.status.label)})</title></circle>")
+                         f"({_LABEL[status]})</title></circle>")
     ticks = {0, n - 1} | ({n // 2} if n > 4 else set())
     for i in sorted(ticks):
         anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
