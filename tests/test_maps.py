@@ -274,3 +274,24 @@ def test_an_unchanged_map_comes_finished_from_the_cache(tmp_path, example):
     renamed = unit_map(example, "retail", lambda unit_id, anchor: f"elsewhere/{unit_id}#{anchor}")
     assert renamed.fingerprint != again[[u.id for u in example.scorecards.units].index("retail")].fingerprint
     assert "elsewhere/retail#" in render_maps([renamed], tmp_path, Graphviz())[0]
+
+
+def test_dot_source_is_what_pydot_writes_from_plain_attribute_strings(example, monkeypatch):
+    # The maps hand pydot their quoted texts and HTML labels pre-written (bsc_site/maps/build.py
+    # _Dot), sparing its character-by-character quoting scan; the DOT must be the one pydot
+    # writes when given every attribute as a plain string, quotes and labels included.
+    from bsc_site.maps import build
+
+    def sources():
+        units = example.scorecards.units
+        out = [unit_map(example, u.id, href).dot for u in units]
+        out += [m.dot for u in units if (m := line_of_sight_map(example, u.id, href))]
+        return out + [theme_map(example, t.id, href).dot for t in example.scorecards.organization.themes]
+
+    fast = sources()
+    monkeypatch.setattr(build, "_Dot", type("PlainString", (str,), {}))  # pydot quotes these itself
+    monkeypatch.setattr(build, "_attr", lambda value: value)
+    plain = sources()
+    assert len(fast) == len(plain) > 20
+    assert [i for i, (a, b) in enumerate(zip(fast, plain)) if a != b] == []
+    assert any('label=<<TABLE' in s for s in plain) and any('URL="' in s for s in plain)

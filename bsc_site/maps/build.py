@@ -112,6 +112,35 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+class _Dot:
+    """An attribute value already written as DOT.
+
+    pydot writes a value that is not a string as it is, and scans a string character by
+    character to decide whether to quote it: most of the time of building a map went into
+    that scan. Quoted texts and HTML labels, as `_quote` and `_label` write them, it leaves as
+    they are, and the short values that repeat are quoted by pydot itself, once (`_attr`):
+    the DOT is the same.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@functools.lru_cache(maxsize=4096)
+def _attr(value: str) -> _Dot:
+    """A repeated attribute value (a class, a weight) as pydot quotes it."""
+    return _Dot(pydot.quote_attr_if_necessary(value))
+
+
+def _attrs(**values: str) -> dict[str, _Dot]:
+    return {name: value if isinstance(value, _Dot) else _attr(value) for name, value in values.items()}
+
+
 def _make(bands: list[Band], edges: list[MapEdge], themes: list[tuple[str, str]] | None):
     """The DOT source, the titles of nodes and edges, band rows and theme columns."""
     graph = pydot.Dot(graph_type="digraph", graph_name="map", rankdir="BT", bgcolor="transparent",
@@ -125,24 +154,25 @@ def _make(bands: list[Band], edges: list[MapEdge], themes: list[tuple[str, str]]
     for i, band in enumerate(bands):
         label_node = f"b{i}"
         row = pydot.Subgraph(f"row{i}", rank="same")
-        row.add_node(pydot.Node(label_node, label=_quote(band.label), shape="plaintext", style="solid",
-                                fontsize="12", fontname="Helvetica-Bold", **{"class": "bsc-band-label"}))
+        row.add_node(pydot.Node(label_node, **_attrs(label=_Dot(_quote(band.label)), shape="plaintext", style="solid",
+                                                     fontsize="12", fontname="Helvetica-Bold",
+                                                     **{"class": "bsc-band-label"})))
         ordered = sorted(band.nodes, key=lambda n: theme_order.get(n.theme, len(theme_order))) if themes else band.nodes
         for node in ordered:
-            attrs = {"label": _label(node), "class": f"bsc-node bsc-node--{node.status.value}"}
+            attrs = {"label": _Dot(_label(node)), "class": _attr(f"bsc-node bsc-node--{node.status.value}")}
             if node.href:
-                attrs["URL"] = _quote(node.href)
+                attrs["URL"] = _Dot(_quote(node.href))
             if node.theme and themes:
-                attrs["group"] = f"t{theme_order.get(node.theme, 0)}"
+                attrs["group"] = _attr(f"t{theme_order.get(node.theme, 0)}")
             row.add_node(pydot.Node(node.name, **attrs))
             titles[node.name] = node.tooltip
         graph.add_subgraph(row)
         chain = [label_node] + [n.name for n in ordered]
         for a, b in zip(chain, chain[1:]):
-            graph.add_edge(pydot.Edge(a, b, style="invis", weight="2"))
+            graph.add_edge(pydot.Edge(a, b, **_attrs(style="invis", weight="2")))
         band_nodes.append((label_node, [n.name for n in ordered]))
     for upper, lower in zip(band_nodes, band_nodes[1:]):
-        graph.add_edge(pydot.Edge(lower[0], upper[0], style="invis", weight="10"))
+        graph.add_edge(pydot.Edge(lower[0], upper[0], **_attrs(style="invis", weight="10")))
     theme_headers: list[tuple[str, str, list[str]]] = []
     if themes:
         header_row = pydot.Subgraph("themes", rank="same")
@@ -159,7 +189,7 @@ def _make(bands: list[Band], edges: list[MapEdge], themes: list[tuple[str, str]]
             # one invisible chain per theme from the bottom band to its header keeps the column straight
             column = [n.name for b in reversed(bands) for n in b.nodes if n.theme == t] + [header]
             for lower, upper in zip(column, column[1:]):
-                graph.add_edge(pydot.Edge(lower, upper, style="invis", weight="8"))
+                graph.add_edge(pydot.Edge(lower, upper, **_attrs(style="invis", weight="8")))
         graph.add_subgraph(header_row)
         chain = ["h_"] + [h for h, _, _ in theme_headers]
         for a, b in zip(chain, chain[1:]):
@@ -167,9 +197,9 @@ def _make(bands: list[Band], edges: list[MapEdge], themes: list[tuple[str, str]]
         if band_nodes:
             graph.add_edge(pydot.Edge(band_nodes[0][0], "h_", style="invis"))
     for edge in edges:
-        attrs = {"class": f"bsc-edge bsc-edge--{edge.kind}"}
+        attrs = {"class": _attr(f"bsc-edge bsc-edge--{edge.kind}")}
         if not edge.upward:
-            attrs["constraint"] = "false"
+            attrs["constraint"] = _attr("false")
         graph.add_edge(pydot.Edge(edge.tail, edge.head, **attrs))
         titles[f"{edge.tail}->{edge.head}"] = edge.tooltip
     return graph.to_string(), titles, band_nodes, theme_headers
