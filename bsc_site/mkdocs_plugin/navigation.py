@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import material as material_package
 from mkdocs.structure.nav import Navigation
 
 # Material's templates that walk the navigation: overriding any of them turns this off
@@ -56,10 +57,11 @@ class PrunedNavigation:
         theme = config.theme
         if theme.name != "material" or "navigation.prune" not in (theme.get("features") or ()):
             return False
-        for folder in theme.dirs:  # the site's overrides come before Material's own folder
-            if (Path(folder) / "partials" / "nav-item.html").is_file() and Path(folder).parent.name == "material":
+        material = Path(material_package.__file__).resolve().parent / "templates"
+        for folder in map(Path, theme.dirs):  # the site's overrides come before Material's own folder
+            if folder.resolve() == material:
                 return True
-            if any((Path(folder) / name).is_file() for name in _TEMPLATES):
+            if any((folder / name).is_file() for name in _TEMPLATES):
                 return False
         return False
 

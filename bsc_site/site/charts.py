@@ -128,11 +128,14 @@ def history_chart(kpi: Kpi, values: list[KpiValue], width: int = 560, height: in
     x_text = [f"{x:.1f}" for x in xs]
     y_text: dict[float, str] = {}
 
-    def at(i: int, value: float) -> str:
+    def at(i: int, value: float) -> tuple[str, str]:
         text = y_text.get(value)
         if text is None:
             text = y_text[value] = f"{y(value):.1f}"
-        return f"{x_text[i]},{text}"
+        return x_text[i], text
+
+    def joined(points: list[tuple[str, str]]) -> str:
+        return " ".join([f"{x},{yy}" for x, yy in points])
 
     # the band between target and red flag, per period (both sides for a range)
     sides = (0, 1) if kpi.direction.value == "range" else (None,)
@@ -146,20 +149,20 @@ def history_chart(kpi: Kpi, values: list[KpiValue], width: int = 560, height: in
             upper.append(at(i, t))
             lower.append(at(i, r))
         if len(upper) > 1:
-            parts.append(f'<polygon class="bsc-chart__band" points="{" ".join(upper + lower[::-1])}"/>')
+            parts.append(f'<polygon class="bsc-chart__band" points="{joined(upper + lower[::-1])}"/>')
     for side in sides:
         pts = [at(i, v.target[side] if side is not None else v.target) if v.target is not None else None
                for i, v in enumerate(values)]
         for seg in _segments(pts):
             if len(seg) > 1:
-                parts.append(f'<polyline class="bsc-chart__target" points="{" ".join(seg)}"/>')
+                parts.append(f'<polyline class="bsc-chart__target" points="{joined(seg)}"/>')
     actual_pts = [at(i, v.actual) if v.actual is not None else None for i, v in enumerate(values)]
     for seg in _segments(actual_pts):
         if len(seg) > 1:
-            parts.append(f'<polyline class="bsc-chart__actual" points="{" ".join(seg)}"/>')
+            parts.append(f'<polyline class="bsc-chart__actual" points="{joined(seg)}"/>')
     for v, point, text in zip(values, actual_pts, shown):
         if point is not None:
-            cx, cy = point.split(",")
+            cx, cy = point
             status = v.status
             parts.append(f'<circle class="bsc-dot bsc-dot--{_VALUE[status]}" cx="{cx}" cy="{cy}" r="3">'
                          f"<title>{_escaped(v.period.label)}: {escape(text)} "

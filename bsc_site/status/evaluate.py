@@ -236,8 +236,6 @@ class Evaluator:
                 self.overrides.setdefault(o.subject, {})[o.period] = o
         self._agreeing: set[tuple[Direction, Target, Target]] = set()  # thresholds score() found consistent
         self._values: dict[object, _KpiValues] = {}  # by KPI key: each KPI's values, kept for other periods
-        self._red_flags: dict[tuple[Target, Direction], Target] = {}  # default red flags, by target
-        self._shown = self.thresholds.shown  # as band() compares them
 
     @staticmethod
     def overridden(value: KpiValue | Rollup, override: StatusOverride | None) -> KpiValue | Rollup:
@@ -259,14 +257,9 @@ class Evaluator:
         return KpiResult(kpi, current, previous, history, values, periods[-1])
 
     def judge(self, kpi: Kpi, period: Period, actual, target, red_flag, basis, reported, note) -> KpiValue:
-        # Called for every value of every KPI: default red flags are kept by target, and the
-        # score is banded here as band() does (scores from score() are finite numbers).
         defaulted = False
         if target is not None and red_flag is None:
-            key = (target, kpi.direction)
-            red_flag = self._red_flags.get(key)
-            if red_flag is None:
-                red_flag = self._red_flags[key] = default_red_flag(target, kpi.direction, self.tolerance)
+            red_flag = default_red_flag(target, kpi.direction, self.tolerance)
             defaulted = True
         if actual is None:
             status, value_score = Status.NO_DATA, None
@@ -274,9 +267,7 @@ class Evaluator:
             status, value_score = Status.NO_TARGET, None
         else:
             value_score = self._score(actual, target, red_flag, kpi.direction)
-            shown = round(value_score, SCORE_DECIMALS)
-            on_track, at_risk = self._shown
-            status = Status.ON_TRACK if shown >= on_track else Status.AT_RISK if shown >= at_risk else Status.OFF_TRACK
+            status = band(value_score, self.thresholds)
         return KpiValue(period, kpi.direction, actual, target, red_flag if target is not None else None, defaulted,
                         value_score, status, basis, reported, note, tolerance=self.tolerance)
 
