@@ -116,6 +116,8 @@ def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, 
     indexes = list(range(len(skeletons)))
     try:
         got = {i: fragments.page(i) for i in (indexes if order == "forward" else reversed(indexes))}
+        # each batch of figures is read from its file once and the file removed then, not at the end
+        assert list((tmp_path / "tmp").glob("bsc-fragments-*/maps-*")) == []
     finally:
         fragments.close()
     assert [got[i] for i in indexes] == expected

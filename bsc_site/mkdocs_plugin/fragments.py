@@ -12,8 +12,11 @@ copy-on-write:
   folder (so fragments made ahead of MkDocs wait on disk, not in memory) and says so
   through a pipe;
 - the map process starts once the skeletons have asked for their maps: it builds the
-  strategy maps, lays them out with Graphviz and sends the figures back in batches, in
-  page order (so the first pages need not wait for the last maps).
+  strategy maps, lays them out with Graphviz and files the figures in batches, in page
+  order (so the first pages need not wait for the last maps), saying through a pipe
+  where in the batch's file each one is. This process reads a page's figures when it
+  needs them: at 10,000 units they are some 20,000 texts of 25,000 characters, a gigabyte
+  that would otherwise wait in its memory for the pages.
 
 Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
 page), so MkDocs never waits for a page the helper has not started: it renders that one
@@ -61,7 +64,9 @@ class Fragments:
         self.planner = planner
         self.count = count
         self.data = data
-        self._figures: dict[str, str] = {}  # figures received so far, by map key
+        self._figures: dict[str, str] = {}  # every figure, by map key, when there is no map process
+        self._filed: dict[str, tuple[str, int, int]] = {}  # figures filed so far: file, offset, length
+        self._unread: dict[str, int] = {}  # figures not yet read, by the file holding them
         self._maps_done = False  # every figure is in
         self._maps_started = False
         self._folder: str | None = None
@@ -101,7 +106,7 @@ class Fragments:
             return
         receive, send = self._ctx.Pipe(duplex=False)
         process = self._ctx.Process(target=_run_maps, name="bsc-maps", daemon=True,
-                                    args=(self.planner, self._data_files(), send))
+                                    args=(self.planner, self._folder, self._data_files(), send))
         process.start()
         send.close()
         self._maps_started = True
@@ -129,7 +134,9 @@ class Fragments:
                 elif kind == "page":
                     self._ready.add(payload)
                 else:  # "figures", then "last figures"
-                    self._figures.update(payload)
+                    self._filed.update(payload)
+                    for path, _, _ in payload.values():
+                        self._unread[path] = self._unread.get(path, 0) + 1
                     self._maps_done = kind == "last figures"
                 self._changed.notify_all()
         conn.close()
@@ -212,8 +219,9 @@ class Fragments:
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.move(os.path.join(self._folder, "files", path), target)
 
-    def figures(self, keys: list[str] | None) -> dict[str, str]:
-        """The figures of the maps `keys` (None: every map) and those received so far."""
+    def figures(self, keys: list[str]) -> dict[str, str]:
+        """The figures of the maps `keys` (a map with nothing to show has none). With a map
+        process, each is read from its file once, for the one page showing it."""
         if not self._maps_started:  # no map process: lay them all out here, once
             if not self._maps_done:
                 self._figures = _figures(self.planner)
@@ -222,13 +230,25 @@ class Fragments:
         start = time.perf_counter()
 
         def arrived() -> bool:
-            return self._maps_done or (keys is not None and all(k in self._figures for k in keys))
+            return self._maps_done or all(k in self._filed for k in keys)
 
         while not arrived() and self._problem is None and self._steal(-1):
             pass  # render pages ahead while the maps are laid out
         self._wait_until(arrived, "maps")
         self.waited += time.perf_counter() - start
-        return self._figures
+        with self._changed:  # the listener adds to both tables
+            places = {k: self._filed.pop(k) for k in keys if k in self._filed}
+        figures = {}
+        for key, (path, offset, length) in places.items():
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                figures[key] = fh.read(length).decode("utf-8")
+            with self._changed:
+                self._unread[path] -= 1
+                if not self._unread[path]:  # its batch is read: the disk space is given back
+                    del self._unread[path]
+                    os.unlink(path)
+        return figures
 
     def summary(self) -> str:
         helpers = "with helper processes" if self._folder else "in this process"
@@ -308,13 +328,28 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc} (at {where.filename}:{where.lineno})"
 
 
-def _run_maps(planner: SitePlanner, data: _DataFiles, conn) -> None:
+def _file_figures(folder: str, number: int, figures: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+    """Write a batch of figures to one file; where each one is in it (file, offset, length)."""
+    path = os.path.join(folder, f"maps-{number}")
+    places, chunks, offset = {}, [], 0
+    for key, figure in figures.items():
+        data = figure.encode("utf-8")
+        places[key] = (path, offset, len(data))
+        chunks.append(data)
+        offset += len(data)
+    with open(path, "wb") as fh:
+        fh.write(b"".join(chunks))
+    return places
+
+
+def _run_maps(planner: SitePlanner, folder: str, data: _DataFiles, conn) -> None:
     try:
         try:
             keys = list(planner.map_requests) if planner.options.maps else []
-            for start in range(0, len(keys), MAP_BATCH):
+            for number, start in enumerate(range(0, len(keys), MAP_BATCH)):
                 batch = keys[start:start + MAP_BATCH]
-                conn.send(("last figures" if start + MAP_BATCH >= len(keys) else "figures", planner.map_figures(batch)))
+                conn.send(("last figures" if start + MAP_BATCH >= len(keys) else "figures",
+                           _file_figures(folder, number, planner.map_figures(batch))))
             if not keys:
                 conn.send(("last figures", {}))
             maps_cpu = time.process_time()
