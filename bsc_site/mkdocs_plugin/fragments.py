@@ -35,6 +35,7 @@ import marshal
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -254,7 +255,8 @@ class Fragments:
         helpers = "with helper processes" if self._folder else "in this process"
         return "; ".join([f"fragments of {self.count} pages {helpers}: {self.rendered_here} rendered here, "
                           f"{self.waited:.2f} s waiting for the helpers (or rendering ahead meanwhile), "
-                          f"{self.data_here} data files written here", *self._helper_notes])
+                          f"{self.data_here} data files written here, this process's peak RSS {_peak_mb()} MB",
+                          *self._helper_notes])
 
     def close(self) -> None:
         """Stop the helpers (they have finished, or the build failed) and remove their files."""
@@ -320,6 +322,17 @@ def _figures(planner: SitePlanner) -> dict[str, str]:
         raise FragmentError(str(exc)) from None
 
 
+def _peak_mb() -> str:
+    """This process's peak resident set size so far, in MB (a forked helper's count
+    includes the pages it shares with the build process)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows (which has no helper processes either)
+        return "?"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
+    return str(peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
+
+
 def _describe(exc: BaseException) -> str:
     """The error and where it happened: the template line if a template raised it."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -357,7 +370,7 @@ def _run_maps(planner: SitePlanner, folder: str, data: _DataFiles, conn) -> None
             stats = planner.layout_stats
             conn.send(("done", f"map process: {len(keys)} maps ({stats.cached} cached, {stats.laid_out} laid out "
                                f"by {stats.processes} dot processes) in {maps_cpu:.2f} s CPU, {written} data files "
-                               f"in {time.process_time() - maps_cpu:.2f} s CPU"))
+                               f"in {time.process_time() - maps_cpu:.2f} s CPU, peak RSS {_peak_mb()} MB"))
         except GraphvizError as exc:
             conn.send(("error", str(exc)))
         except Exception as exc:
@@ -385,7 +398,7 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, data: _DataFile
             pages_cpu = time.process_time()
             written = data.write()
             conn.send(("done", f"page process: {done} pages in {pages_cpu:.2f} s CPU, {written} data files in "
-                               f"{time.process_time() - pages_cpu:.2f} s CPU"))
+                               f"{time.process_time() - pages_cpu:.2f} s CPU, peak RSS {_peak_mb()} MB"))
         except BrokenPipeError:
             pass  # the build stopped
         except Exception as exc:
