@@ -129,13 +129,13 @@ def dumps(data: Any, compact: bool = False) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def compact_with_units(header: dict[str, Any], units: list[bytes]) -> bytes:
-    """`dumps({**header, "units": [...]}, compact=True)` in UTF-8, from units already
-    encoded (each `dumps(unit, compact=True)` without its newline, in UTF-8): the
-    organisation file and each unit's file share the units' bytes instead of encoding
-    every unit twice."""
+def units_frame(header: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The bytes of `dumps({**header, "units": [...]}, compact=True)` before the units and
+    after them: between them go the units, each `dumps(unit, compact=True)` without its
+    newline, in UTF-8, joined by commas (so a unit encoded once serves the organisation file
+    and the unit's own)."""
     head = dumps(header, compact=True)[:-2].encode("utf-8")  # without the closing brace and newline
-    return b"".join([head, b',"units":[' if header else b'"units":[', b",".join(units), b"]}\n"])
+    return head + (b',"units":[' if header else b'"units":['), b"]}\n"
 
 
 CSV_COLUMNS = ("unit", "objective", "kpi", "name", "period", "actual", "target", "red_flag", "variance", "score",

@@ -81,8 +81,9 @@ def test_each_data_file_is_written_once_by_whichever_process_is_free(example_sit
     assert set(helpers) == {"map", "page"}, summary
     loaded = open_project(parallel.root / "scorecards")
     planned = data_plan(evaluate(loaded.scorecards, loaded.period), Links())
-    assert here + sum(helpers.values()) == len(planned) > 20
-    for path, _ in planned:
+    paths = [path for job in planned for path in job.paths]
+    assert here + sum(helpers.values()) == len(paths) > 20
+    for path in paths:
         assert (parallel.site / path).stat().st_size > 0, path
 
 

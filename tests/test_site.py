@@ -701,3 +701,38 @@ def test_search_index_links_to_unit_sections(tiny):
     by_location = {d["location"]: d for d in index["docs"]}
     assert by_location["units/north/#objective-open-accounts"]["title"] == "Open new accounts"
     assert "New accounts" in by_location["units/north/#objective-open-accounts"]["text"]
+
+
+def test_the_organisation_file_is_written_one_unit_at_a_time():
+    """The organisation file and the units' own files come from one job that holds one unit
+    at a time (at 10,000 units the organisation file is half a gigabyte): each unit's own
+    file is written just before the unit's part of the organisation file, and the parts
+    make the same file as the units' files do."""
+    from bsc_site.site.links import Links
+    from bsc_site.site.plan import data_files, data_plan
+
+    project = open_project(Path(__file__).resolve().parent.parent / "scorecards")
+    ev = evaluate(project.scorecards, project.period)
+    job = data_plan(ev, Links())[0]
+    org_path, *unit_paths = job.paths
+    assert org_path == "data/organization.json" and len(unit_paths) == len(project.scorecards.units) > 5
+    written: dict[str, bytes] = {}
+    parts: list[tuple[int, bytes]] = []  # (unit files written so far, part) as the parts arrive
+
+    def write(path, chunks):
+        if path == org_path:
+            for chunk in chunks:
+                parts.append((len(written), chunk))
+            written[path] = b"".join(chunk for _, chunk in parts)
+        else:
+            written[path] = b"".join(chunks)
+
+    job.run(write)
+    assert sorted(written) == sorted(job.paths)
+    units = json.loads(written[org_path])["units"]
+    # the head, then unit k's part once unit k's own file (and no later one) is written
+    assert [seen for seen, _ in parts[1:-1]] == list(range(1, len(unit_paths) + 1))
+    for path, unit, (_, part) in zip(unit_paths, units, parts[1:-1]):
+        own = json.loads(written[path])
+        assert own["units"] == [unit] and json.loads(part.lstrip(b",")) == unit
+    assert written == {path: data for path, data in data_files(ev, Links()).items() if path in written}

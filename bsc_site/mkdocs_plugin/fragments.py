@@ -44,7 +44,7 @@ from typing import Callable
 
 from ..forked import can_fork
 from ..maps import GraphvizError
-from ..site.plan import MapKey, SitePlanner
+from ..site.plan import DataJob, MapKey, SitePlanner
 
 MAP_BATCH = 200  # maps laid out (by up to two dot processes) and sent back together
 
@@ -61,7 +61,7 @@ class Fragments:
     """
 
     def __init__(self, planner: SitePlanner, count: int, parallel: bool,
-                 data: list[tuple[str, Callable[[], bytes]]] = ()) -> None:
+                 data: list[DataJob] = ()) -> None:
         self.planner = planner
         self.count = count
         self.data = data
@@ -215,7 +215,7 @@ class Fragments:
         self._wait_until(lambda: "pages" in self._finished)
         if self._maps_started:
             self._wait_until(lambda: "maps" in self._finished, "maps")
-        for path, _ in self.data:
+        for path in (path for job in self.data for path in job.paths):
             target = os.path.join(site_dir, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.move(os.path.join(self._folder, "files", path), target)
@@ -271,13 +271,14 @@ class Fragments:
 
 
 class _DataFiles:
-    """The data files, each written by whichever process claims it first (a shared counter)."""
+    """The data files, job by job, each job run by whichever process claims it first (a
+    shared counter)."""
 
-    def __init__(self, plan: list[tuple[str, Callable[[], bytes]]], lock, next_index, folder: str) -> None:
+    def __init__(self, plan: list[DataJob], lock, next_index, folder: str) -> None:
         self.plan, self.lock, self.next_index, self.folder = plan, lock, next_index, folder
 
     def write(self) -> int:
-        """Write files until none is left unclaimed; how many this process wrote."""
+        """Run jobs until none is left unclaimed; how many files this process wrote."""
         written = 0
         while True:
             with self.lock:
@@ -285,12 +286,14 @@ class _DataFiles:
                 if index >= len(self.plan):
                     return written
                 self.next_index.value = index + 1
-            path, make = self.plan[index]
-            target = os.path.join(self.folder, path)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "wb") as fh:
-                fh.write(make())
-            written += 1
+            self.plan[index].run(self._write)
+            written += len(self.plan[index].paths)
+
+    def _write(self, path: str, chunks) -> None:
+        target = os.path.join(self.folder, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.writelines(chunks)
 
 
 def _store(folder: str, index: int, fragments: dict) -> None:

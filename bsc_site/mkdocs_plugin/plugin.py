@@ -41,7 +41,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.pages: dict[str, GeneratedPage] = {}
         self.index: dict[str, int] = {}  # page path -> its number for `self.fragments`
         self.fragments: Fragments | None = None
-        self.data: list = []  # data files: (path, how to make its bytes)
+        self.data: list = []  # data files, in jobs (`data_plan`)
         self.evaluation = None
         self.navigation: PrunedNavigation | None = None  # each page's view of the navigation
         self.command = "build"
@@ -168,7 +168,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         clock.lap("page skeletons")
         self.pages = {p.path: p for p in skeletons}
         self.index = {p.path: i for i, p in enumerate(skeletons)}
-        clashes = [p for p in [*self.pages, *(path for path, _ in self.data)] if (Path(config.docs_dir) / p).exists()]
+        data_paths = (path for job in self.data for path in job.paths)
+        clashes = [p for p in [*self.pages, *data_paths] if (Path(config.docs_dir) / p).exists()]
         if clashes:
             docs = Path(config.docs_dir).name
             raise PluginError(
@@ -195,9 +196,9 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 files.remove(file)  # template overrides are inputs, not site files
         for page in self.pages.values():
             files.append(File.generated(config, page.path, content=page.markdown))
-        if not self.fragments.parallel:  # else the page process writes them (on_post_build)
-            for path, make in self.data:
-                files.append(File.generated(config, path, content=make()))
+        if not self.fragments.parallel:  # else the helper processes write them (on_post_build)
+            for job in self.data:
+                job.run(lambda path, chunks: files.append(File.generated(config, path, content=b"".join(chunks))))
         css = resources.files("bsc_site").joinpath("assets", "bsc.css").read_bytes()
         files.append(File.generated(config, CSS, content=css))
         if self.config.nav and config.nav is None:

@@ -14,7 +14,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from markupsafe import Markup
 
@@ -531,41 +531,69 @@ class _Named:
     computed: object
 
 
+# A data job writes its files through `write(path, chunks)`, each file once, in the order
+# of its `paths`: to disk piece by piece in a build, or joined in memory (`data_files`).
+Write = Callable[[str, Iterable[bytes]], None]
+
+
+@dataclass(frozen=True)
+class DataJob:
+    """One or more data files made together: `paths`, and `run(write)` that writes them."""
+
+    paths: tuple[str, ...]
+    run: Callable[[Write], None]
+
+    @classmethod
+    def single(cls, path: str, make: Callable[[], bytes]) -> "DataJob":
+        return cls((path,), lambda write: write(path, (make(),)))
+
+
 def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
     """Machine-readable outputs beside the pages: JSON, CSV, the schema, snapshots and the review feed."""
-    return {path: make() for path, make in data_plan(ev, links)}
+    files: dict[str, bytes] = {}
+
+    def write(path: str, chunks: Iterable[bytes]) -> None:
+        files[path] = b"".join(chunks)
+
+    for job in data_plan(ev, links):
+        job.run(write)
+    return files
 
 
-def data_plan(ev: Evaluation, links: Links) -> list[tuple[str, Callable[[], bytes]]]:
-    """The data files' paths, each with how to make its content (paths are known at once)."""
+def data_plan(ev: Evaluation, links: Links) -> list[DataJob]:
+    """The data files, in jobs (paths are known at once, contents made when a job runs)."""
     sc = ev.scorecards
     header = functools.cache(lambda: export.evaluation_header(ev))
-    # Each unit's compact JSON, encoded once for the organisation file and kept until the
-    # unit's own file takes it (every file is made once, so none is kept for long).
-    encoded: dict[int, bytes] = {}
+    unit_paths = [links.data("units", f"{unit.id}.json") for unit in sc.units]
 
     def unit_text(index: int) -> bytes:
         return export.dumps(export.unit_json(ev, ev.units[sc.units[index].id]), compact=True)[:-1].encode("utf-8")
 
-    def organization() -> bytes:
-        texts = [unit_text(i) for i in range(len(sc.units))]
-        encoded.update(enumerate(texts))
-        return export.compact_with_units(header(), texts)
+    def organization(write: Write) -> None:
+        # The organisation file and every unit's own file, one unit at a time: each unit is
+        # encoded once, for both, and never more than one is held (the organisation file of
+        # 10,000 units is half a gigabyte).
+        head, tail = export.units_frame(header())
 
-    def unit_file(index: int) -> bytes:
-        text = encoded.pop(index, None) or unit_text(index)
-        return export.compact_with_units(header(), [text])
+        def chunks():
+            yield head
+            for index, path in enumerate(unit_paths):
+                text = unit_text(index)
+                write(path, (head, text, tail))
+                yield b"," + text if index else text
+            yield tail
 
-    plan: list[tuple[str, Callable[[], bytes]]] = [(links.data("organization.json"), organization)]
-    for index, unit in enumerate(sc.units):
-        plan.append((links.data("units", f"{unit.id}.json"), lambda index=index: unit_file(index)))
-        plan.append((links.data("units", f"{unit.id}.csv"),
-                     lambda unit_id=unit.id: export.to_csv(ev, [unit_id]).encode("utf-8")))
-    plan.append((links.data("evaluation.schema.json"),
-                 lambda: schema_dumps(all_schemas()["evaluation"]).encode("utf-8")))
+        write(links.data("organization.json"), chunks())
+
+    plan = [DataJob((links.data("organization.json"), *unit_paths), organization)]
+    for unit in sc.units:
+        plan.append(DataJob.single(links.data("units", f"{unit.id}.csv"),
+                                   lambda unit_id=unit.id: export.to_csv(ev, [unit_id]).encode("utf-8")))
+    plan.append(DataJob.single(links.data("evaluation.schema.json"),
+                               lambda: schema_dumps(all_schemas()["evaluation"]).encode("utf-8")))
     for label, snapshot in sorted(sc.snapshots.items()):
-        plan.append((links.data("snapshots", f"{label}.json"),
-                     lambda snapshot=snapshot: export.dumps(snapshot, compact=True).encode("utf-8")))
+        plan.append(DataJob.single(links.data("snapshots", f"{label}.json"),
+                                   lambda snapshot=snapshot: export.dumps(snapshot, compact=True).encode("utf-8")))
     feed_src = links.feed()
 
     def from_feed(label: str) -> str:  # relative to the feed file's own URL, as Atom readers resolve it
@@ -573,7 +601,7 @@ def data_plan(ev: Evaluation, links: Links) -> list[tuple[str, Callable[[], byte
         rel = posixpath.relpath(url or ".", posixpath.dirname(feed_src) or ".")
         return rel + "/" if url.endswith("/") else rel
 
-    plan.append((feed_src, lambda: review_feed(sc, from_feed, posixpath.basename(feed_src))))
+    plan.append(DataJob.single(feed_src, lambda: review_feed(sc, from_feed, posixpath.basename(feed_src))))
     return plan
 
 
