@@ -44,7 +44,7 @@ from typing import Callable
 
 from ..forked import can_fork
 from ..maps import GraphvizError
-from ..site.plan import DataJob, MapKey, SitePlanner
+from ..site.plan import DataJob, MapKey, SitePlanner, data_paths
 
 MAP_BATCH = 200  # maps laid out (by up to two dot processes) and sent back together
 
@@ -215,7 +215,7 @@ class Fragments:
         self._wait_until(lambda: "pages" in self._finished)
         if self._maps_started:
             self._wait_until(lambda: "maps" in self._finished, "maps")
-        for path in (path for job in self.data for path in job.paths):
+        for path in data_paths(self.data):
             target = os.path.join(site_dir, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.move(os.path.join(self._folder, "files", path), target)

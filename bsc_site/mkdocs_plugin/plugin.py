@@ -23,7 +23,7 @@ from ..forked import ForkError
 from ..maps import Graphviz, GraphvizError
 from ..project import open_project
 from ..site.links import Links
-from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_plan, nav_tree
+from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_bytes, data_paths, data_plan, nav_tree
 from ..status.evaluate import evaluate
 from .config import ScorecardConfig
 from .fragments import FragmentError, Fragments
@@ -168,8 +168,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         clock.lap("page skeletons")
         self.pages = {p.path: p for p in skeletons}
         self.index = {p.path: i for i, p in enumerate(skeletons)}
-        data_paths = (path for job in self.data for path in job.paths)
-        clashes = [p for p in [*self.pages, *data_paths] if (Path(config.docs_dir) / p).exists()]
+        clashes = [p for p in [*self.pages, *data_paths(self.data)] if (Path(config.docs_dir) / p).exists()]
         if clashes:
             docs = Path(config.docs_dir).name
             raise PluginError(
@@ -197,8 +196,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         for page in self.pages.values():
             files.append(File.generated(config, page.path, content=page.markdown))
         if not self.fragments.parallel:  # else the helper processes write them (on_post_build)
-            for job in self.data:
-                job.run(lambda path, chunks: files.append(File.generated(config, path, content=b"".join(chunks))))
+            for path, content in data_bytes(self.data).items():
+                files.append(File.generated(config, path, content=content))
         css = resources.files("bsc_site").joinpath("assets", "bsc.css").read_bytes()
         files.append(File.generated(config, CSS, content=css))
         if self.config.nav and config.nav is None:

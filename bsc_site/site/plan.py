@@ -548,16 +548,26 @@ class DataJob:
         return cls((path,), lambda write: write(path, (make(),)))
 
 
-def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
-    """Machine-readable outputs beside the pages: JSON, CSV, the schema, snapshots and the review feed."""
+def data_paths(plan: list[DataJob]) -> list[str]:
+    """Every file the jobs write, in order."""
+    return [path for job in plan for path in job.paths]
+
+
+def data_bytes(plan: list[DataJob]) -> dict[str, bytes]:
+    """The jobs run in memory: each file's bytes, by path."""
     files: dict[str, bytes] = {}
 
     def write(path: str, chunks: Iterable[bytes]) -> None:
         files[path] = b"".join(chunks)
 
-    for job in data_plan(ev, links):
+    for job in plan:
         job.run(write)
     return files
+
+
+def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
+    """Machine-readable outputs beside the pages: JSON, CSV, the schema, snapshots and the review feed."""
+    return data_bytes(data_plan(ev, links))
 
 
 def data_plan(ev: Evaluation, links: Links) -> list[DataJob]:
