@@ -6,20 +6,22 @@ The organisation folder is one made by benchmarks/synth.py (it has its mkdocs.ym
 earlier commit is checked out in a temporary git worktree and imported in place of the
 installed package, so both sides use the same venv, MkDocs, Material and Graphviz.
 Alternating the two sides spreads the noise of a shared machine over both; the medians of
-wall and CPU seconds (the build and its helpers and dot) and peak RSS are printed.
+wall and CPU seconds (the build and its helpers and dot), the peak RSS of the largest
+process and the peak summed PSS of all of them are printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (its way of running a build and sampling its memory)
 
 REPO = Path(__file__).resolve().parent.parent
 # Drops the editable install's finder, so `bsc_site` comes from the worktree given first.
@@ -35,19 +37,15 @@ cli()
 """
 
 
-def build(cmd: list[str], org: Path) -> tuple[float, float, int]:
-    """A cold build: wall seconds, CPU seconds (with the helpers and dot it waited for), peak RSS KB."""
+def build(cmd: list[str], org: Path, log: Path) -> tuple[float, float, int, int]:
+    """A cold build: wall seconds, CPU seconds (with the helpers and dot it waited for), peak
+    RSS KB of the largest process, and peak summed PSS KB of all its processes (as bench.py)."""
     shutil.rmtree(org / "site", ignore_errors=True)
     shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, cwd=org, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"ab: {' '.join(cmd)} failed:\n{stderr.decode()[-2000:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    result = bench.run(cmd, org, timeout=3 * 3600, log=log)
+    if not result.ok:
+        sys.exit(f"ab: {' '.join(cmd)} failed:\n{result.tail(40)}")
+    return result.seconds, result.cpu, result.maxrss_kb, result.group_pss_kb
 
 
 def main() -> int:
@@ -64,19 +62,20 @@ def main() -> int:
     try:
         for i in range(args.runs):
             for name, cmd in sides.items():
-                seconds, cpu, maxrss = build(cmd, args.org)
-                results[name].append((seconds, cpu, maxrss))
-                print(f"run {i + 1}: {name:14} {seconds:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {maxrss // 1024} MB",
-                      flush=True)
+                seconds, cpu, maxrss, pss = build(cmd, args.org, worktree.parent / "build.log")
+                results[name].append((seconds, cpu, maxrss, pss))
+                print(f"run {i + 1}: {name:14} {seconds:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {maxrss // 1024} MB, "
+                      f"all processes {pss // 1024} MB", flush=True)
     finally:
         subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(worktree)], check=False)
         shutil.rmtree(worktree.parent, ignore_errors=True)
     base = None
     for name, rows in results.items():
         wall, cpu = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
-        rss = max(r[2] for r in rows) // 1024
+        rss, pss = max(r[2] for r in rows) // 1024, max(r[3] for r in rows) // 1024
         ratio = "" if base is None else f"  ({wall / base[0]:.2f}× wall, {cpu / base[1]:.2f}× CPU)"
-        print(f"median {name:14} {wall:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {rss} MB{ratio}")
+        print(f"median {name:14} {wall:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {rss} MB, "
+              f"all processes {pss} MB{ratio}")
         base = base or (wall, cpu)
     return 0
 

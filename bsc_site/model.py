@@ -187,7 +187,15 @@ class Actual:
     period: Period
     value: float | None
     note: str = ""
-    location: Location = field(default=Location(""), compare=False)
+    # where it is written, kept as its parts: a Location per value would be a tuple each,
+    # and only the checks that report one ask for it
+    file: str = field(default="", compare=False)
+    line: int = field(default=0, compare=False)
+    column: int = field(default=0, compare=False)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
 
@@ -317,3 +318,39 @@ def test_evaluating_some_units_gives_them_the_same_results():
         some = evaluate(p.scorecards, period, like=latest, units={root})
         assert list(some.units) == [root]
         assert unit_json(some, some.units[root]) == unit_json(whole, whole.units[root])
+
+
+def test_equal_values_are_kept_once_and_a_negative_zero_stays_negative(tmp_path):
+    # A value per KPI and period: equal texts, period tuples and numbers are one object each
+    # (memory at scale), but never where equal values print differently (0.0 and -0.0).
+    twin = """\
+        - id: {0}
+          name: {0}
+          frequency: monthly
+          aggregation: sum
+          target: 100"""
+    root = project(tmp_path, twin.format("a") + "\n" + twin.format("b") + """
+
+        - id: zero
+          name: Zero
+          frequency: monthly
+          target: 5
+        - id: minus-zero
+          name: Minus zero
+          frequency: monthly
+          target: 5
+        """, """\
+        hq,a,2026-07,110,
+        hq,a,2026-08,90,
+        hq,b,2026-07,110,
+        hq,b,2026-08,90,
+        hq,zero,2026-07,0,
+        hq,minus-zero,2026-07,-0,
+        """)
+    ev = evaluated(root)
+    a, b = kpi(ev, "a").current, kpi(ev, "b").current
+    assert a.basis == b.basis == "sum of 2 of 3 months (2026-09 not reported)"
+    assert a.basis is b.basis and a.reported is b.reported
+    assert a.actual == 200 and a.actual is b.actual and a.red_flag is b.red_flag and a.score is b.score
+    zero, minus_zero = (kpi(ev, k).native_history[0].actual for k in ("zero", "minus-zero"))
+    assert (math.copysign(1, zero), math.copysign(1, minus_zero)) == (1, -1)

@@ -7,6 +7,7 @@ anything unusual takes the general path. These tests pin the seams between the t
 from __future__ import annotations
 
 import gc
+import math
 
 import pytest
 
@@ -114,3 +115,29 @@ def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path, enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_repeated_values_are_read_into_one_object_each(tmp_path):
+    # Texts and numbers repeat across an organisation's files: one object each (memory at
+    # scale), except where equal numbers print differently ("0" and "-0").
+    (tmp_path / "units").mkdir()
+    (tmp_path / "actuals").mkdir()
+    (tmp_path / "organization.yml").write_text("name: Org\n", encoding="utf-8")
+    for unit in ("north", "south"):
+        (tmp_path / "units" / f"{unit}.yml").write_text(
+            f"id: {unit}\nname: {unit.title()}\nobjectives:\n  - id: grow\n    name: Grow\n    perspective: financial\n"
+            "    kpis:\n      - id: sales\n        name: Sales\n        unit: EUR (thousands)\n        target: 5\n",
+            encoding="utf-8")
+        (tmp_path / "actuals" / f"{unit}.csv").write_text(
+            f"unit,kpi,period,value,note\n{unit},sales,2026-Q1,12.5,Seasonal peak\n{unit},sales,2026-Q2,0,\n"
+            f"{unit},sales,2026-Q3,-0,\n", encoding="utf-8")
+    problems = Problems()
+    sc = load(tmp_path, problems)
+    assert not problems.items
+    north, south = (sc.unit(u).kpis[0] for u in ("north", "south"))
+    assert north.unit == "EUR (thousands)" and north.unit is south.unit
+    first, second = sc.actuals[0:3], sc.actuals[3:6]
+    assert first[0].unit_id == "north" and second[0].unit_id == "south"
+    assert first[0].value == 12.5 and first[0].value is second[0].value and first[0].note is second[0].note
+    assert [math.copysign(1, a.value) for a in first[1:]] == [1, -1]
+    assert second[2].location.file.endswith("south.csv") and second[2].location[1:] == (4, 1)

@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import re
+import sys
 from pathlib import Path
 
 from ..model import Actual
@@ -19,7 +20,7 @@ from ..problems import Location, Problems, did_you_mean, one_of, shown
 from .fields import ACTUAL
 from .reader import MAX_MAGNITUDE, Reader, describe, is_number
 from .text import display_path, read_text, unshowable
-from .yaml_source import MAX_FILE_BYTES, new_location, read_yaml
+from .yaml_source import MAX_FILE_BYTES, read_yaml
 
 COLUMNS = tuple(f.name for f in ACTUAL.fields)
 REQUIRED = tuple(f.name for f in ACTUAL.fields if f.required) + ("value",)
@@ -82,7 +83,10 @@ def _cell_columns(line: str, delimiter: str) -> list[int]:
     return columns
 
 
-def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
+def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems,
+             numbers: dict[str, float | None] | None = None) -> list[Actual]:
+    """The actuals of one CSV file. `numbers`: the values read so far by their text, shared by
+    the files read together (an organisation's files repeat the same few thousand values)."""
     text = read_text(path, problems, MAX_FILE_BYTES)
     if text is None:
         return []
@@ -147,12 +151,12 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
     unit_cell, kpi_cell, period_cell, value_cell = (columns[c] for c in ("unit", "kpi", "period", "value"))
     note_cell = columns.get("note")
     periods: dict[str, Period] = {}  # a file repeats a few dozen labels, ids and many values: each is kept once
-    numbers: dict[str, float | None] = {}
+    numbers = {} if numbers is None else numbers
     ids: dict[str, str] = {}
     for line, row in rows[1:]:
         if len(row) == width:  # the common row, read straight; one with anything to report is read below
             unit, kpi, period_text = row[unit_cell].strip(), row[kpi_cell].strip(), row[period_cell].strip()
-            note = row[note_cell].strip() if note_cell is not None else ""
+            note = sys.intern(row[note_cell].strip()) if note_cell is not None else ""  # notes repeat too
             if unit and kpi and period_text and not (note and unshowable(note)):
                 value_text = row[value_cell].strip()
                 try:
@@ -167,7 +171,7 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[A
                     pass
                 else:
                     out.append(Actual(ids.setdefault(unit, unit), ids.setdefault(kpi, kpi), period, value, note,
-                                      new_location((name, line, 1))))
+                                      name, line, 1))
                     continue
         if not any(cell.strip() for cell in row):
             continue
@@ -209,7 +213,7 @@ def _actual(cells: dict, value, calendar: FiscalCalendar, loc: Location, cell_at
     except PeriodError as exc:
         problems.error(cell_at("period"), "bad-period", str(exc), field="period")
         return None
-    return Actual(cells["unit"], cells["kpi"], period, value, cells.get("note", ""), loc)
+    return Actual(cells["unit"], cells["kpi"], period, value, cells.get("note", ""), *loc)
 
 
 def read_yaml_actuals(path: Path, calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
@@ -252,9 +256,10 @@ def read_yaml_actuals(path: Path, calendar: FiscalCalendar, problems: Problems) 
 def read_actuals(files: list[Path], calendar: FiscalCalendar, problems: Problems) -> list[Actual]:
     """All actuals from the given files, in file and row order."""
     out: list[Actual] = []
+    numbers: dict[str, float | None] = {}
     for path in files:
         if path.suffix.lower() == ".csv":
-            out.extend(read_csv(path, calendar, problems))
+            out.extend(read_csv(path, calendar, problems, numbers))
         else:
             out.extend(read_yaml_actuals(path, calendar, problems))
     return out

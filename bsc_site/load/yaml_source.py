@@ -11,6 +11,7 @@ import bisect
 import functools
 import itertools
 import re
+import sys
 import types
 from typing import Any
 
@@ -53,6 +54,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_VALUES = 200_000  # bounds alias expansion ("billion laughs") per file
 MAX_DEPTH = 40
 
+_intern = sys.intern
 _NO_KEYS: types.MappingProxyType = types.MappingProxyType({})
 new_location = functools.partial(tuple.__new__, Location)  # Location(file, line, column) without a Python call
 
@@ -141,7 +143,9 @@ class _Converter:
         loc = new_location((self.file, line, mark.column + 1)) if line <= self.last_line else self.lines.at(mark)
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _STR_TAG:
-                return Located(node.value, loc)
+                # Scorecards repeat their texts (units of measure, owners, data sources):
+                # one object each instead of one per place it is written.
+                return Located(_intern(node.value), loc)
             return Located(self.scalar(node, loc), loc)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, loc, depth)

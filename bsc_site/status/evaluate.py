@@ -236,6 +236,29 @@ class Evaluator:
                 self.overrides.setdefault(o.subject, {})[o.period] = o
         self._agreeing: set[tuple[Direction, Target, Target]] = set()  # thresholds score() found consistent
         self._values: dict[object, _KpiValues] = {}  # by KPI key: each KPI's values, kept for other periods
+        # Equal texts, period tuples and numbers that values repeat ("average of 3 of 3
+        # months", the periods reported, default red flags, scores), one object each: a value
+        # per KPI and period would otherwise carry its own copies (a fifth of the evaluation's
+        # objects at 1,000 units; and each helper process of a site build copies what it
+        # touches). The table is dropped once an evaluation is made (`release_shared`).
+        self._shared: dict[object, object] = {}
+
+    def shared(self, value):
+        """One object for equal values (texts and tuples of periods: equal means the same)."""
+        return self._shared.setdefault(value, value)
+
+    def release_shared(self) -> None:
+        """Forget the table `shared` looks values up in; what it shared stays shared."""
+        self._shared = {}
+
+    def _number(self, value):
+        """`shared` for a number or a pair of them: floats only (3 == 3.0, but they print
+        differently), and not zero (0.0 == -0.0, but the sign shows)."""
+        if type(value) is float:
+            return self._shared.setdefault(value, value) if value else value
+        if type(value) is tuple and all(type(x) is float and x for x in value):
+            return self._shared.setdefault(value, value)
+        return value
 
     @staticmethod
     def overridden(value: KpiValue | Rollup, override: StatusOverride | None) -> KpiValue | Rollup:
@@ -268,8 +291,10 @@ class Evaluator:
         else:
             value_score = self._score(actual, target, red_flag, kpi.direction)
             status = band(value_score, self.thresholds)
-        return KpiValue(period, kpi.direction, actual, target, red_flag if target is not None else None, defaulted,
-                        value_score, status, basis, reported, note, tolerance=self.tolerance)
+        number = self._number
+        return KpiValue(period, kpi.direction, number(actual), number(target),
+                        number(red_flag) if target is not None else None, defaulted,
+                        number(value_score), status, basis, reported, note, tolerance=self.tolerance)
 
     def _score(self, actual, target: Target, red_flag: Target, direction: Direction) -> float:
         """score(), checking thresholds once rather than in every period they recur in."""
@@ -348,7 +373,7 @@ class _KpiValues:
         if kpi.frequency.rank > period.frequency.rank:
             native = self.calendar.latest_ended(period, kpi.frequency)
             basis = f"{kpi.frequency.value} value for {native.label}, the latest completed {kpi.frequency.value} period"
-            return dataclasses.replace(self.native(native), period=period, basis=basis)
+            return dataclasses.replace(self.native(native), period=period, basis=self.evaluator.shared(basis))
         periods = self.calendar.subperiods(period, kpi.frequency)
         if len(periods) == 1:
             return self.native(periods[0])
@@ -374,16 +399,18 @@ class _KpiValues:
         red_flag = kpi.red_flag.at(period, calendar)
         basis = "reported" if value is not None else "not reported"
         return self.evaluator.judge(kpi, period, value, target, red_flag, basis,
-                                    (period,) if value is not None else (), actual.note if actual else "")
+                                    self.evaluator.shared((period,)) if value is not None else (),
+                                    actual.note if actual else "")
 
     def _combined(self, period: Period, periods: list[Period], prefix: str) -> KpiValue:
         kpi = self.kpi
         natives = [self.native(p) for p in periods]
         reported = [v for v in natives if v.actual is not None]
         unit_word = _PLURALS[kpi.frequency]
+        shared = self.evaluator.shared
         if not reported:
             return self.evaluator.judge(kpi, period, None, kpi.target.at(period, self.calendar), None,
-                                        f"{prefix}none of {len(periods)} {unit_word} reported", (), "")
+                                        shared(f"{prefix}none of {len(periods)} {unit_word} reported"), (), "")
         values = [v.actual for v in reported]
         targets = [v.target for v in reported]
         # A native value holds the red flag it was judged by: None when it was not set, but defaulted.
@@ -395,8 +422,8 @@ class _KpiValues:
         basis = f"{prefix}{agg.value} of {len(reported)} of {len(periods)} {unit_word}"
         basis += f" ({', '.join(missing)} not reported)" if missing else ""
         notes = "; ".join(f"{v.period.label}: {v.note}" for v in reported if v.note)
-        return self.evaluator.judge(kpi, period, aggregate(values, agg), target, red_flag, basis,
-                                    tuple(v.period for v in reported), notes)
+        return self.evaluator.judge(kpi, period, aggregate(values, agg), target, red_flag, shared(basis),
+                                    shared(tuple(v.period for v in reported)), notes)
 
     def native_history(self, until: Period) -> tuple[KpiValue, ...]:
         """Every reporting period of the KPI from its first report up to `until`."""
@@ -451,4 +478,5 @@ def _evaluate(sc: Scorecards, period: Period | None, history: int, evaluator: Ev
     if evaluator is None or evaluator.sc is not sc:
         evaluator = Evaluator(sc)
     units = {u.id: evaluator.unit(u, periods) for u in sc.units if only is None or u.id in only}
+    evaluator.release_shared()
     return Evaluation(sc, period, periods, units, evaluator)
