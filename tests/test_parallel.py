@@ -74,11 +74,12 @@ def test_the_build_says_how_the_fragments_were_made(example_sites):
 def test_each_data_file_is_written_once_by_whichever_process_is_free(example_sites):
     parallel = example_sites[0]
     summary = next(m for _, m in parallel.messages if "with helper processes" in m)
-    # "... N data files written here; map process: ..., N data files in ...; page process: ..."
+    # "... N data files written here; map process: ... maps ...; page process: ..., N data files in ..."
     here = int(re.search(r"(\d+) data files written here", summary).group(1))
     helpers = {name: int(count) for name, count in
                re.findall(r"(map|page) process: [^;]*?(\d+) data files in", summary)}
-    assert set(helpers) == {"map", "page"}, summary
+    # not the map process: it touches only what maps show, and so copies less of the evaluation
+    assert set(helpers) == {"page"} and "map process: " in summary, summary
     loaded = open_project(parallel.root / "scorecards")
     planned = data_plan(evaluate(loaded.scorecards, loaded.period), Links())
     paths = [path for job in planned for path in job.paths]
