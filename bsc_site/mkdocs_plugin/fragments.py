@@ -28,8 +28,9 @@ end of the build, so whoever is free writes them. Not by the map process: the da
 read every KPI's values, so writing them there copies most of the evaluation's memory
 into that process too (reading an object writes its reference count), where the maps
 alone touch the objectives, links and roll-ups (1,000 units: 10 % less memory for all
-processes together, and 6 % less CPU, the copying included). Without fork (or with `parallel: false`) everything is rendered in this process,
-page by page, and a page's fragments are dropped once it is written.
+processes together, and 6 % less CPU, the copying included). Without fork (or with
+`parallel: false`) everything is rendered in this process, page by page, and a page's
+fragments are dropped once it is written.
 """
 
 from __future__ import annotations
