@@ -140,8 +140,7 @@ class SitePlanner:
         self.map_requests: dict[str, _MapRequest] = {}
         self.layout_stats = LayoutStats()
         self._defer = False
-        # by review period: planners of older evaluations, and older evaluations of the root unit only
-        self._planners: dict[object, SitePlanner] = {}
+        # by review period: older evaluations of the root unit only (for the review pages' maps)
         self._root_evaluations: dict[object, Evaluation] = {}
         self.links = options.links
         self.env = environment(options.templates)
@@ -453,20 +452,21 @@ class SitePlanner:
         """The evaluation as of a review period, of the root unit at least (for its map)."""
         if period == self.ev.period:
             return self.ev
-        if period in self._planners:
-            return self._planners[period].ev
         if period not in self._root_evaluations:
             self._root_evaluations[period] = evaluate(self.sc, period, like=self.ev, units={self.sc.root_unit.id})
         return self._root_evaluations[period]
 
     def _planner_for(self, period) -> "SitePlanner":
-        """The planner of the evaluation as of a review period (this one for the current period)."""
+        """The planner of the evaluation as of a review period (this one for the current period).
+
+        Not kept: only that review's page asks, once, and the whole organisation evaluated as
+        of an earlier period is as large as the current evaluation's new objects; kept, three
+        reviews' evaluations would wait in memory to the end of the build.
+        """
         if period == self.ev.period:
             return self
-        planner = self._planners.get(period)
-        if planner is None:
-            planner = self._planners[period] = SitePlanner(evaluate(self.sc, period, like=self.ev), self.options)
-            planner.env = self.env
+        planner = SitePlanner(evaluate(self.sc, period, like=self.ev), self.options)
+        planner.env = self.env
         return planner
 
     @functools.cached_property
