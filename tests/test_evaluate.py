@@ -330,7 +330,6 @@ def test_equal_values_are_kept_once_and_a_negative_zero_stays_negative(tmp_path)
           aggregation: sum
           target: 100"""
     root = project(tmp_path, twin.format("a") + "\n" + twin.format("b") + """
-
         - id: zero
           name: Zero
           frequency: monthly

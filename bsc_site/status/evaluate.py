@@ -254,10 +254,8 @@ class Evaluator:
     def _number(self, value):
         """`shared` for a number or a pair of them: floats only (3 == 3.0, but they print
         differently), and not zero (0.0 == -0.0, but the sign shows)."""
-        if type(value) is float:
-            return self._shared.setdefault(value, value) if value else value
-        if type(value) is tuple and all(type(x) is float and x for x in value):
-            return self._shared.setdefault(value, value)
+        if type(value) is float and value or type(value) is tuple and all(type(x) is float and x for x in value):
+            return self.shared(value)
         return value
 
     @staticmethod
