@@ -320,6 +320,47 @@ def test_evaluating_some_units_gives_them_the_same_results():
         assert unit_json(some, some.units[root]) == unit_json(whole, whole.units[root])
 
 
+def _unit_everything(ev, result) -> tuple:
+    """Every value a unit page and the unit's data files show of one unit, as plain data."""
+    from bsc_site.export import to_csv, unit_json
+
+    return (unit_json(ev, result), to_csv(ev, [result.unit.id]), result.rollup.explanation, [
+        (o.rollup.explanation, [r.status for r in o.history], [
+            (k.current.explanation, k.trend, k.movement,
+             [(v.period, v.actual, v.status, v.basis, v.explanation) for v in k.history + k.native_history],
+             k.year_to_date and (k.year_to_date.actual, k.year_to_date.status, k.year_to_date.basis))
+            for k in o.kpis]) for p in result.perspectives for o in p.objectives])
+
+
+def test_units_evaluated_when_asked_get_the_same_results_and_can_be_let_go():
+    """The page process of a site build evaluates each unit when its page asks, and lets it
+    go after: every unit, in any order, asked again after being let go, as of any review
+    period, gets exactly the results of the whole organisation evaluated at once."""
+    from bsc_site.status.evaluate import evaluate_when_asked
+
+    p = open_project(Path(__file__).resolve().parent.parent / "scorecards")
+    sc = p.scorecards
+    for period in [p.period, *(r.period for r in sc.reviews)]:
+        whole = evaluate(sc, period)
+        asked = evaluate_when_asked(sc, period)
+        assert (asked.period, asked.review_periods) == (whole.period, whole.review_periods)
+        for unit in reversed(sc.units):
+            assert _unit_everything(asked, asked.units[unit.id]) == _unit_everything(whole, whole.units[unit.id])
+        unit = sc.units[2]
+        before = asked.units[unit.id]
+        asked.units.forget(unit.id)
+        assert unit.id not in dict.keys(asked.units)
+        assert not any(k.key in asked.evaluator._values for k in unit.kpis), "its KPI values are let go too"
+        again = asked.units[unit.id]
+        assert again is not before and _unit_everything(asked, again) == _unit_everything(whole, whole.units[unit.id])
+        assert asked.units.get("no-such-unit") is None and "no-such-unit" not in asked.units
+        assert asked.units.get(unit.id) is again and unit.id in asked.units
+    # what needs every unit is refused, not answered from the units asked so far
+    for listing in (list, len, lambda units: units.values(), lambda units: units.items()):
+        with pytest.raises(TypeError, match="cannot be listed"):
+            listing(asked.units)
+
+
 def test_equal_values_are_kept_once_and_a_negative_zero_stays_negative(tmp_path):
     # A value per KPI and period: equal texts, period tuples and numbers are one object each
     # (memory at scale), but never where equal values print differently (0.0 and -0.0).

@@ -23,8 +23,8 @@ from sitebuild import build, copy_example, snapshot
 from bsc_site.mkdocs_plugin.fragments import Fragments, can_fork
 from bsc_site.project import open_project
 from bsc_site.site.links import Links
-from bsc_site.site.plan import MapKey, SiteOptions, SitePlanner, data_plan
-from bsc_site.status.evaluate import evaluate
+from bsc_site.site.plan import MapKey, SiteOptions, SitePlanner, data_bytes, data_plan
+from bsc_site.status.evaluate import evaluate, evaluate_when_asked
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="helper processes need fork (Linux)")
 
@@ -104,27 +104,39 @@ def planned(tmp_path):
     expected = [planner.fragments(i) for i in range(len(skeletons))]
     figures = planner.map_figures()
     expected = [{k: figures[f] if isinstance(f, MapKey) else f for k, f in page.items()} for page in expected]
-    return planner, skeletons, expected
+    return planner, skeletons, expected, loaded
 
 
+@pytest.mark.parametrize("helper", ["evaluating when asked", "sharing the evaluation"])
 @pytest.mark.parametrize("order", ["forward", "backward"])
-def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, monkeypatch, tmp_path):
+def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, helper, monkeypatch, tmp_path):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    planner, skeletons, expected = planned
-    fragments = Fragments(planner, len(skeletons), parallel=True)
+    planner, skeletons, expected, loaded = planned
+    data = data_plan(planner.ev, planner.links)
+    if helper == "evaluating when asked":  # as the plugin starts it: the model only, before the evaluation
+        helper_planner = SitePlanner(evaluate_when_asked(loaded.scorecards, loaded.period), planner.options)
+        fragments = Fragments(None, len(skeletons), parallel=True, helper=helper_planner)
+        fragments.attach(planner, data)
+    else:
+        fragments = Fragments(planner, len(skeletons), parallel=True, data=data)
     fragments.start_maps()
     assert fragments.parallel
     indexes = list(range(len(skeletons)))
+    site = tmp_path / "site"
     try:
         got = {i: fragments.page(i) for i in (indexes if order == "forward" else reversed(indexes))}
         # each batch of figures is read from its file once and the file removed then, not at the end
         assert list((tmp_path / "tmp").glob("bsc-fragments-*/maps-*")) == []
+        fragments.install_data(str(site))
     finally:
         fragments.close()
     assert [got[i] for i in indexes] == expected
     assert sum(1 for f in expected for v in f.values() if '<figure class="bsc-map"' in v) > 10
     assert list((tmp_path / "tmp").iterdir()) == [], "the helpers' files are removed"
+    # the data files, whoever wrote each unit's, are those of the whole evaluation made in one process
+    written = {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert written == data_bytes(data_plan(planner.ev, planner.links)) and len(written) > 20
 
 
 def _failing_dot(folder: Path) -> str:

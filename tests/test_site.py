@@ -703,36 +703,49 @@ def test_search_index_links_to_unit_sections(tiny):
     assert "New accounts" in by_location["units/north/#objective-open-accounts"]["text"]
 
 
-def test_the_organisation_file_is_written_one_unit_at_a_time():
-    """The organisation file and the units' own files come from one job that holds one unit
-    at a time (at 10,000 units the organisation file is half a gigabyte): each unit's own
-    file is written just before the unit's part of the organisation file, and the parts
-    make the same file as the units' files do."""
+def test_a_units_data_files_need_only_that_unit_and_make_the_organisation_file():
+    """Each unit's own files (JSON, CSV) come from a job that needs that unit's results only
+    (the page process writes them with the unit's page, then lets the unit go), and the
+    organisation file is made of the units' JSON files, read back one at a time (at 10,000
+    units it is half a gigabyte): the same bytes as the whole evaluation exported at once."""
+    from bsc_site import export
     from bsc_site.site.links import Links
-    from bsc_site.site.plan import data_files, data_plan
+    from bsc_site.site.plan import data_bytes, data_plan
+    from bsc_site.status.evaluate import evaluate_when_asked
 
     project = open_project(Path(__file__).resolve().parent.parent / "scorecards")
-    ev = evaluate(project.scorecards, project.period)
-    job = data_plan(ev, Links())[0]
-    org_path, *unit_paths = job.paths
-    assert org_path == "data/organization.json" and len(unit_paths) == len(project.scorecards.units) > 5
-    written: dict[str, bytes] = {}
-    parts: list[tuple[int, bytes]] = []  # (unit files written so far, part) as the parts arrive
+    sc = project.scorecards
+    ev = evaluate(sc, project.period)
+    plan = data_plan(ev, Links())
+    assert [job.unit for job in plan[:len(sc.units)]] == [u.id for u in sc.units]
+    assert [job.paths for job in plan[:2]] == [(f"data/units/{u.id}.json", f"data/units/{u.id}.csv")
+                                              for u in sc.units[:2]]
+    assert plan[-1].paths == ("data/organization.json",)
+    files = data_bytes(plan)
+    organization = json.loads(files["data/organization.json"])
+    assert organization == export.evaluation_json(ev)
+    for unit in organization["units"]:
+        own = json.loads(files[f"data/units/{unit['id']}.json"])
+        assert own == {**{k: v for k, v in organization.items() if k != "units"}, "units": [unit]}
 
-    def write(path, chunks):
-        if path == org_path:
-            for chunk in chunks:
-                parts.append((len(written), chunk))
-            written[path] = b"".join(chunk for _, chunk in parts)
-        else:
-            written[path] = b"".join(chunks)
+    asked = evaluate_when_asked(sc, project.period)
+    unit = sc.units[3]
+    job = next(j for j in data_plan(asked, Links()) if j.unit == unit.id)
+    written = {}
+    job.run(lambda path, chunks: written.__setitem__(path, b"".join(chunks)), None)
+    assert list(dict.keys(asked.units)) == [unit.id], "only that unit was evaluated"
+    assert written == {path: files[path] for path in job.paths}
 
-    job.run(write)
-    assert sorted(written) == sorted(job.paths)
-    units = json.loads(written[org_path])["units"]
-    # the head, then unit k's part once unit k's own file (and no later one) is written
-    assert [seen for seen, _ in parts[1:-1]] == list(range(1, len(unit_paths) + 1))
-    for path, unit, (_, part) in zip(unit_paths, units, parts[1:-1]):
-        own = json.loads(written[path])
-        assert own["units"] == [unit] and json.loads(part.lstrip(b",")) == unit
-    assert written == {path: data for path, data in data_files(ev, Links()).items() if path in written}
+    # the organisation file is made of the units' files as written (here, one altered), in order
+    first = f"data/units/{sc.units[0].id}.json"
+    head, tail = export.units_frame(export.evaluation_header(ev))
+    altered = {**files, first: head + b'{"id":"altered"}' + tail}
+    reads = []
+
+    def read(path):
+        reads.append(path)
+        return altered[path]
+
+    plan[-1].run(lambda path, chunks: written.__setitem__(path, b"".join(chunks)), read)
+    assert reads == [f"data/units/{u.id}.json" for u in sc.units]
+    assert json.loads(written["data/organization.json"])["units"] == [{"id": "altered"}] + organization["units"][1:]

@@ -2,15 +2,17 @@
 
 The plugin gives MkDocs each page's Markdown skeleton (headings, prose, markers) at once
 and needs a page's fragments (tables, charts, maps) only when MkDocs hands over the
-finished page. Where the platform can fork, two helper processes share the evaluation
-copy-on-write:
+finished page. Where the platform can fork, two helper processes share this process's
+memory copy-on-write (the page process the model, the map process the evaluation too):
 
-- the page process starts as soon as the evaluation exists (while this process makes the
-  skeletons): it renders fragments page by page, the pages that cover the whole
-  organisation first (while MkDocs is still converting Markdown), then the home and unit
-  pages in the order MkDocs builds them; it writes each page's to a file in a temporary
-  folder (so fragments made ahead of MkDocs wait on disk, not in memory) and says so
-  through a pipe;
+- the page process starts as soon as the model is loaded, before this process evaluates
+  it: it renders the unit pages in order, evaluating each unit when its page (or its
+  parent's) first asks (`evaluate_when_asked`), writes the unit's data files (JSON, CSV)
+  with the page, and lets the unit's results go. It so holds a few units' results at a
+  time and never reads this process's evaluation, which it would otherwise copy, page of
+  memory by page, by reading it (reading an object writes its reference count): at 10,000
+  units, 2 GB. It writes each page's fragments to a file in a temporary folder (so
+  fragments made ahead of MkDocs wait on disk, not in memory) and says so through a pipe;
 - the map process starts once the skeletons have asked for their maps: it builds the
   strategy maps, lays them out with Graphviz and files the figures in batches, in page
   order (so the first pages need not wait for the last maps), saying through a pipe
@@ -21,14 +23,11 @@ copy-on-write:
 Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
 page), so MkDocs never waits for a page the helper has not started: it renders that one
 itself. While the page it needs is still being rendered by the helper, this process
-renders pages from the far end (and files them the same way), so the two meet in the
-middle whichever is faster. The data files (JSON, CSV, feed) are claimed one by one from
-a shared counter: by the page process once its pages are done and by this process at the
-end of the build, so whoever is free writes them. Not by the map process: the data files
-read every KPI's values, so writing them there copies most of the evaluation's memory
-into that process too (reading an object writes its reference count), where the maps
-alone touch the objectives, links and roll-ups (1,000 units: 10 % less memory for all
-processes together, and 6 % less CPU, the copying included). Without fork (or with
+renders pages from the far end (and files them the same way): first the pages that cover
+the whole organisation (themes, catalogue, owners, changes, reviews), which need its whole
+evaluation, then unit pages, with their data files, so the two meet in the middle whichever
+is faster. The other data files (the organisation file, made of the units' files, the
+schema, snapshots and feed) are written here at the end. Without fork (or with
 `parallel: false`) everything is rendered in this process, page by page, and a page's
 fragments are dropped once it is written.
 """
@@ -48,7 +47,7 @@ from typing import Callable
 
 from ..forked import can_fork
 from ..maps import GraphvizError
-from ..site.plan import DataJob, MapKey, SitePlanner, data_paths
+from ..site.plan import DataJob, MapKey, SitePlanner, data_paths, data_plan
 
 MAP_BATCH = 200  # maps laid out (by up to two dot processes) and sent back together
 
@@ -60,15 +59,17 @@ class FragmentError(Exception):
 class Fragments:
     """Fragments of the planner's pages, by page index (the order of `SitePlanner.skeletons`).
 
-    Made before the skeletons (the page process starts then); `start_maps()` once the
-    skeletons have asked for every map.
+    Made as soon as the model is loaded: the page process starts then, with `helper`, a
+    planner of the model evaluated unit by unit as its pages are rendered (see
+    `evaluate_when_asked`; the default is `planner`); `attach()` gives this process's
+    planner and data files once the evaluation is made (if `planner` was None);
+    `start_maps()` once the skeletons have asked for every map.
     """
 
-    def __init__(self, planner: SitePlanner, count: int, parallel: bool,
-                 data: list[DataJob] = ()) -> None:
-        self.planner = planner
+    def __init__(self, planner: SitePlanner | None, count: int, parallel: bool,
+                 data: list[DataJob] = (), helper: SitePlanner | None = None) -> None:
         self.count = count
-        self.data = data
+        self.attach(planner, data)
         self._figures: dict[str, str] = {}  # every figure, by map key, when there is no map process
         self._filed: dict[str, tuple[str, int, int]] = {}  # figures filed so far: file, offset, length
         self._unread: dict[str, int] = {}  # figures not yet read, by the file holding them
@@ -86,20 +87,24 @@ class Fragments:
         self.data_here = 0  # data files written by this process
         self.waited = 0.0  # seconds spent waiting for the helpers
         if parallel and count and can_fork():
-            self._start()
+            self._start(helper or planner)
+
+    def attach(self, planner: SitePlanner | None, data: list[DataJob] = ()) -> None:
+        """This process's planner (of the whole evaluation) and data files."""
+        self.planner = planner
+        self.data = list(data)
+        self._unit_jobs = {job.unit: job for job in self.data if job.unit is not None}
 
     # -- helper processes --------------------------------------------------------------------
-    def _start(self) -> None:
+    def _start(self, helper: SitePlanner) -> None:
         ctx = self._ctx = multiprocessing.get_context("fork")
         self._lock = ctx.Lock()
         self._claimed = ctx.RawArray("b", self.count)
-        self._next_data = ctx.RawValue("i", 0)  # the next data file nobody has claimed
         self._tail = self.count - 1  # where this process steals work from
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
-                              args=(self.planner, self._lock, self._claimed, self._folder,
-                                    self._data_files(), send))
+                              args=(helper, self._lock, self._claimed, self._folder, send))
         process.start()
         send.close()
         self._processes.append(process)
@@ -119,8 +124,15 @@ class Fragments:
         # figures are received as soon as they are sent: the map process never waits for MkDocs
         threading.Thread(target=self._listen, args=(receive, "maps"), name="bsc-maps-listener", daemon=True).start()
 
-    def _data_files(self) -> "_DataFiles":
-        return _DataFiles(self.data, self._lock, self._next_data, os.path.join(self._folder, "files"))
+    def _render_here(self, index: int) -> dict:
+        """Render page `index` in this process; a unit page's data files with it (when the
+        helpers write the data files)."""
+        fragments = _render(self.planner, index)
+        self.rendered_here += 1
+        job = self._unit_jobs.get(self.planner.unit_at(index)) if self._folder is not None else None
+        if job is not None:
+            self.data_here += _DataFolder(self._folder).run(job)
+        return fragments
 
     def _listen(self, conn, helper: str) -> None:
         """Take in what a helper sends: pages filed, figures, its failure, its last word
@@ -164,8 +176,7 @@ class Fragments:
         while self._tail > after:
             index, self._tail = self._tail, self._tail - 1
             if self._claim(index):
-                _store(self._folder, index, _render(self.planner, index))
-                self.rendered_here += 1
+                _store(self._folder, index, self._render_here(index))
                 with self._changed:
                     self._ready.add(index)
                 return True
@@ -195,8 +206,7 @@ class Fragments:
     def page(self, index: int) -> dict[str, str]:
         """Page `index`'s fragments, with its maps' figures in place."""
         if self._claim(index):
-            fragments = _render(self.planner, index)
-            self.rendered_here += 1
+            fragments = self._render_here(index)
         else:
             start = time.perf_counter()
             fragments = self._wait_for(index)
@@ -213,10 +223,15 @@ class Fragments:
         return self._folder is not None
 
     def install_data(self, site_dir: str) -> None:
-        """Write the data files nobody has claimed yet, and move all of them into the site
-        (once the helpers have written theirs)."""
-        self.data_here = self._data_files().write()
+        """Once the page process has written its units' data files, write the rest (the
+        organisation file, made of the units' files, last) and move them all into the site."""
         self._wait_until(lambda: "pages" in self._finished)
+        folder = _DataFolder(self._folder)
+        pages = {self.planner.unit_at(index): index for index in self.planner.unit_pages()}
+        for job in self.data:
+            # a unit's files are written with its page: here only if nobody rendered it
+            if job.unit is None or self._claim(pages[job.unit]):
+                self.data_here += folder.run(job)
         if self._maps_started:
             self._wait_until(lambda: "maps" in self._finished, "maps")
         for path in data_paths(self.data):
@@ -274,30 +289,27 @@ class Fragments:
             self._folder = None
 
 
-class _DataFiles:
-    """The data files, job by job, each job run by whichever process claims it first (a
-    shared counter)."""
+class _DataFolder:
+    """Data jobs run into the helpers' folder (`files/` in it), where later jobs read
+    what earlier ones wrote."""
 
-    def __init__(self, plan: list[DataJob], lock, next_index, folder: str) -> None:
-        self.plan, self.lock, self.next_index, self.folder = plan, lock, next_index, folder
+    def __init__(self, folder: str) -> None:
+        self.folder = os.path.join(folder, "files")
 
-    def write(self) -> int:
-        """Run jobs until none is left unclaimed; how many files this process wrote."""
-        written = 0
-        while True:
-            with self.lock:
-                index = self.next_index.value
-                if index >= len(self.plan):
-                    return written
-                self.next_index.value = index + 1
-            self.plan[index].run(self._write)
-            written += len(self.plan[index].paths)
+    def run(self, job: DataJob) -> int:
+        """Run the job; how many files it wrote."""
+        job.run(self._write, self._read)
+        return len(job.paths)
 
     def _write(self, path: str, chunks) -> None:
         target = os.path.join(self.folder, path)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as fh:
             fh.writelines(chunks)
+
+    def _read(self, path: str) -> bytes:
+        with open(os.path.join(self.folder, path), "rb") as fh:
+            return fh.read()
 
 
 def _store(folder: str, index: int, fragments: dict) -> None:
@@ -385,14 +397,22 @@ def _run_maps(planner: SitePlanner, folder: str, conn) -> None:
         os._exit(0)
 
 
-def _run_pages(planner: SitePlanner, lock, claimed, folder: str, data: _DataFiles, conn) -> None:
+def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
+    """Render the unit pages in order, each with its unit's data files, while nobody else has
+    started them; with a planner evaluating when asked (see `Fragments`), each unit's results
+    are let go once its page and files are made, so that this process holds a few units' at a
+    time, not a copy of the whole evaluation (the build process's, which it would otherwise
+    copy by reading it: reading an object writes its reference count). The pages that cover
+    the whole organisation are left to the build process (from the far end, while it waits
+    for this one)."""
     try:
         try:
-            done = 0
-            # The site generator starts asking for fragments only once it has converted
-            # every page: that head start goes to the costliest pages, so that it never
-            # waits for them at the end (nor renders one itself meanwhile).
-            for index in planner.costly_first():
+            jobs = {job.unit: job for job in data_plan(planner.ev, planner.links) if job.unit is not None}
+            forget = getattr(planner.ev.units, "forget", None)
+            files = _DataFolder(folder)
+            done = written = 0
+            data_cpu = 0.0
+            for index in planner.unit_pages():
                 with lock:
                     if claimed[index]:
                         continue
@@ -400,10 +420,14 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, data: _DataFile
                 _store(folder, index, planner.fragments(index))
                 conn.send(("page", index))
                 done += 1
-            pages_cpu = time.process_time()
-            written = data.write()
-            conn.send(("done", f"page process: {done} pages in {pages_cpu:.2f} s CPU, {written} data files in "
-                               f"{time.process_time() - pages_cpu:.2f} s CPU, peak RSS {_peak_mb()} MB"))
+                start = time.process_time()
+                unit = planner.unit_at(index)
+                written += files.run(jobs[unit])
+                data_cpu += time.process_time() - start
+                if forget is not None:
+                    forget(unit)
+            conn.send(("done", f"page process: {done} pages in {time.process_time() - data_cpu:.2f} s CPU, "
+                               f"{written} data files in {data_cpu:.2f} s CPU, peak RSS {_peak_mb()} MB"))
         except BrokenPipeError:
             pass  # the build stopped
         except Exception as exc:

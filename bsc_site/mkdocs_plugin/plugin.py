@@ -24,7 +24,7 @@ from ..maps import Graphviz, GraphvizError
 from ..project import open_project
 from ..site.links import Links
 from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_bytes, data_paths, data_plan, nav_tree
-from ..status.evaluate import evaluate
+from ..status.evaluate import evaluate, evaluate_when_asked
 from .config import ScorecardConfig
 from .fragments import FragmentError, Fragments
 from .navigation import PrunedNavigation
@@ -144,6 +144,18 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if warnings and config.strict:
             raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
         clock.lap("load and check")
+        options = SiteOptions(links=self.links, templates=self.templates,
+                              cache_dir=self._resolve(config, self.config.cache_dir))
+        try:
+            Graphviz().version()  # a missing Graphviz stops the build here, before anything is written
+        except GraphvizError as exc:
+            raise PluginError(f"bsc: {exc}") from None
+        # The page process (if any) starts now, with the model only: it evaluates each unit as
+        # it renders the unit's page, and lets it go, while this process evaluates the whole
+        # organisation (for the skeletons, the maps and the pages that cover it all).
+        self._stop_fragments()
+        helper = SitePlanner(evaluate_when_asked(project.scorecards, project.period), options)
+        self.fragments = Fragments(None, helper.page_count(), parallel, helper=helper)
         self.evaluation = evaluate(project.scorecards, project.period)
         # The model and its evaluation are millions of long-lived objects without reference
         # cycles: out of the collector's way (else every full collection walks them all,
@@ -153,17 +165,10 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         # thaws them when a build ends.
         gc.freeze()
         clock.lap("evaluate")
-        options = SiteOptions(links=self.links, templates=self.templates,
-                              cache_dir=self._resolve(config, self.config.cache_dir))
-        try:
-            Graphviz().version()  # a missing Graphviz stops the build here, before anything is written
-        except GraphvizError as exc:
-            raise PluginError(f"bsc: {exc}") from None
         planner = SitePlanner(self.evaluation, options)
+        planner.env = helper.env  # the templates compiled once
         self.data = data_plan(self.evaluation, self.links)
-        self._stop_fragments()
-        # the page process (if any) starts now, while the skeletons are made here
-        self.fragments = Fragments(planner, planner.page_count(), parallel, self.data)
+        self.fragments.attach(planner, self.data)
         skeletons = planner.skeletons()
         clock.lap("page skeletons")
         self.pages = {p.path: p for p in skeletons}

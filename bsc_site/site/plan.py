@@ -482,12 +482,13 @@ class SitePlanner:
         """How many pages `skeletons` and `pages` make."""
         return len(self._recipes)
 
-    def costly_first(self) -> list[int]:
-        """Page indexes with the pages that cover the whole organisation (themes, catalogue,
-        owners, changes, reviews: each as costly as dozens of unit pages, a review as of an
-        earlier period an evaluation of its own) before the home and unit pages."""
-        units = 1 + len(self.sc.units)
-        return list(range(units, len(self._recipes))) + list(range(units))
+    def unit_pages(self) -> range:
+        """The indexes of the unit pages, in the units' order (`unit_at` tells whose)."""
+        return range(1, 1 + len(self.sc.units))
+
+    def unit_at(self, index: int) -> str | None:
+        """The id of the unit whose page is page `index`; None for the other pages."""
+        return self.sc.units[index - 1].id if 1 <= index <= len(self.sc.units) else None
 
     def pages(self) -> list[GeneratedPage]:
         """Every generated page, in a stable order, with its fragments and maps in place."""
@@ -533,19 +534,23 @@ class _Named:
 
 # A data job writes its files through `write(path, chunks)`, each file once, in the order
 # of its `paths`: to disk piece by piece in a build, or joined in memory (`data_files`).
+# `read(path)` gives back a file an earlier job of the plan wrote.
 Write = Callable[[str, Iterable[bytes]], None]
+Read = Callable[[str], bytes]
 
 
 @dataclass(frozen=True)
 class DataJob:
-    """One or more data files made together: `paths`, and `run(write)` that writes them."""
+    """One or more data files made together: `paths`, and `run(write, read)` that writes them;
+    `unit`: the unit whose own files they are (written with the unit's page in a build)."""
 
     paths: tuple[str, ...]
-    run: Callable[[Write], None]
+    run: Callable[[Write, Read], None]
+    unit: str | None = None
 
     @classmethod
     def single(cls, path: str, make: Callable[[], bytes]) -> "DataJob":
-        return cls((path,), lambda write: write(path, (make(),)))
+        return cls((path,), lambda write, read: write(path, (make(),)))
 
 
 def data_paths(plan: list[DataJob]) -> list[str]:
@@ -554,14 +559,14 @@ def data_paths(plan: list[DataJob]) -> list[str]:
 
 
 def data_bytes(plan: list[DataJob]) -> dict[str, bytes]:
-    """The jobs run in memory: each file's bytes, by path."""
+    """The jobs run in memory, in order: each file's bytes, by path."""
     files: dict[str, bytes] = {}
 
     def write(path: str, chunks: Iterable[bytes]) -> None:
         files[path] = b"".join(chunks)
 
     for job in plan:
-        job.run(write)
+        job.run(write, files.__getitem__)
     return files
 
 
@@ -571,34 +576,43 @@ def data_files(ev: Evaluation, links: Links) -> dict[str, bytes]:
 
 
 def data_plan(ev: Evaluation, links: Links) -> list[DataJob]:
-    """The data files, in jobs (paths are known at once, contents made when a job runs)."""
+    """The data files, in jobs (paths are known at once, contents made when a job runs):
+    first each unit's own files (JSON and CSV), one job per unit in the units' order, then
+    the organisation-wide ones; the organisation file last, made of the units' JSON files.
+
+    Each unit is encoded once, for its own file and the organisation file, and never more
+    than one unit is held (the organisation file of 10,000 units is half a gigabyte); a
+    unit's job needs only that unit's results (a process rendering a unit's page writes
+    its files, then may let the unit's results go).
+    """
     sc = ev.scorecards
-    header = functools.cache(lambda: export.evaluation_header(ev))
+    frame = functools.cache(lambda: export.units_frame(export.evaluation_header(ev)))
     unit_paths = [links.data("units", f"{unit.id}.json") for unit in sc.units]
 
-    def unit_text(index: int) -> bytes:
-        return export.dumps(export.unit_json(ev, ev.units[sc.units[index].id]), compact=True)[:-1].encode("utf-8")
+    def unit_files(unit_id: str, json_path: str, csv_path: str) -> Callable[[Write, Read], None]:
+        def run(write: Write, read: Read) -> None:
+            head, tail = frame()
+            text = export.dumps(export.unit_json(ev, ev.units[unit_id]), compact=True)[:-1].encode("utf-8")
+            write(json_path, (head, text, tail))
+            write(csv_path, (export.to_csv(ev, [unit_id]).encode("utf-8"),))
+        return run
 
-    def organization(write: Write) -> None:
-        # The organisation file and every unit's own file, one unit at a time: each unit is
-        # encoded once, for both, and never more than one is held (the organisation file of
-        # 10,000 units is half a gigabyte).
-        head, tail = export.units_frame(header())
+    def organization(write: Write, read: Read) -> None:
+        head, tail = frame()  # a unit's file is head, the unit, tail; the organisation's, head, the units, tail
 
         def chunks():
             yield head
             for index, path in enumerate(unit_paths):
-                text = unit_text(index)
-                write(path, (head, text, tail))
+                text = read(path)[len(head):-len(tail)]
                 yield b"," + text if index else text
             yield tail
 
         write(links.data("organization.json"), chunks())
 
-    plan = [DataJob((links.data("organization.json"), *unit_paths), organization)]
-    for unit in sc.units:
-        plan.append(DataJob.single(links.data("units", f"{unit.id}.csv"),
-                                   lambda unit_id=unit.id: export.to_csv(ev, [unit_id]).encode("utf-8")))
+    plan = []
+    for unit, json_path in zip(sc.units, unit_paths):
+        csv_path = links.data("units", f"{unit.id}.csv")
+        plan.append(DataJob((json_path, csv_path), unit_files(unit.id, json_path, csv_path), unit.id))
     plan.append(DataJob.single(links.data("evaluation.schema.json"),
                                lambda: schema_dumps(all_schemas()["evaluation"]).encode("utf-8")))
     for label, snapshot in sorted(sc.snapshots.items()):
@@ -612,6 +626,7 @@ def data_plan(ev: Evaluation, links: Links) -> list[DataJob]:
         return rel + "/" if url.endswith("/") else rel
 
     plan.append(DataJob.single(feed_src, lambda: review_feed(sc, from_feed, posixpath.basename(feed_src))))
+    plan.append(DataJob((links.data("organization.json"),), organization))
     return plan
 
 

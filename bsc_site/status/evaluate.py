@@ -467,14 +467,74 @@ def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
             gc.enable()
 
 
-def _evaluate(sc: Scorecards, period: Period | None, history: int, evaluator: Evaluator | None,
-              only: set[str] | None) -> Evaluation:
+def _review_periods(sc: Scorecards, period: Period | None, history: int) -> tuple[Period, ...]:
     period = period or sc.latest_review_period()
     if period is None:  # no actuals at all yet: the review period of today
         period = sc.calendar.period_at(datetime.date.today(), sc.organization.review_cadence)
-    periods = review_periods(sc, period, history)
+    return review_periods(sc, period, history)
+
+
+def _evaluate(sc: Scorecards, period: Period | None, history: int, evaluator: Evaluator | None,
+              only: set[str] | None) -> Evaluation:
+    periods = _review_periods(sc, period, history)
+    period = periods[-1]
     if evaluator is None or evaluator.sc is not sc:
         evaluator = Evaluator(sc)
     units = {u.id: evaluator.unit(u, periods) for u in sc.units if only is None or u.id in only}
     evaluator.release_shared()
     return Evaluation(sc, period, periods, units, evaluator)
+
+
+def evaluate_when_asked(sc: Scorecards, period: Period | None = None, history: int = 8) -> Evaluation:
+    """`evaluate`, but each unit is evaluated when its result is first asked for
+    (`units[unit_id]`), and let go again with `units.forget(unit_id)`.
+
+    For a process that renders the unit pages one by one: it holds the results of the
+    units at hand, not the whole organisation's. The results are equal to `evaluate`'s
+    (a unit's results depend on its own files only). What needs every unit (iterating
+    `units`, counting them) is refused rather than answered from the units asked so far.
+    """
+    periods = _review_periods(sc, period, history)
+    evaluator = Evaluator(sc)
+    return Evaluation(sc, periods[-1], periods, UnitsWhenAsked(evaluator, periods), evaluator)
+
+
+class UnitsWhenAsked(dict):
+    """Unit results by unit id, each evaluated when first asked for (see `evaluate_when_asked`)."""
+
+    def __init__(self, evaluator: Evaluator, periods: tuple[Period, ...]) -> None:
+        super().__init__()
+        self._evaluator = evaluator
+        self._periods = periods
+        self._units = {u.id: u for u in evaluator.sc.units}
+
+    def __missing__(self, unit_id: str) -> UnitResult:
+        unit = self._units[unit_id]
+        evaluator = self._evaluator
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            result = self[unit_id] = evaluator.unit(unit, self._periods)
+        finally:
+            evaluator.release_shared()  # shared within a unit only: the next unit's values are new
+            if enabled:
+                gc.enable()
+        return result
+
+    def get(self, unit_id, default=None):
+        return self[unit_id] if unit_id in self._units else default
+
+    def __contains__(self, unit_id) -> bool:
+        return unit_id in self._units
+
+    def forget(self, unit_id: str) -> None:
+        """Let a unit's results go (they are evaluated again if asked for again)."""
+        self.pop(unit_id, None)
+        unit = self._units.get(unit_id)
+        for kpi in unit.kpis if unit is not None else ():
+            self._evaluator._values.pop(kpi.key, None)
+
+    def _whole(self, *args):
+        raise TypeError("the units of an evaluation made when asked cannot be listed: use evaluate()")
+
+    __iter__ = __len__ = keys = values = items = _whole
