@@ -71,19 +71,24 @@ def test_the_build_says_how_the_fragments_were_made(example_sites):
     assert any("in this process" in m for _, m in serial.messages)
 
 
-def test_each_data_file_is_written_once_by_whichever_process_is_free(example_sites):
+def test_one_helper_renders_the_unit_pages_with_their_maps_and_data_files(example_sites):
     parallel = example_sites[0]
     summary = next(m for _, m in parallel.messages if "with helper processes" in m)
-    # "... N data files written here; map process: ... maps ...; page process: ..., N data files in ..."
+    # "... N rendered here, ..., N data files written here, ...; page process: N pages in ... s CPU
+    # with their N maps (...), N data files in ..."
     here = int(re.search(r"(\d+) data files written here", summary).group(1))
-    helpers = {name: int(count) for name, count in
-               re.findall(r"(map|page) process: [^;]*?(\d+) data files in", summary)}
-    # not the map process: it touches only what maps show, and so copies less of the evaluation
-    assert set(helpers) == {"page"} and "map process: " in summary, summary
+    page = re.search(r"page process: (\d+) pages in [^;]*? with their (\d+) maps [^;]*?(\d+) data files in", summary)
+    assert page and "map process" not in summary, summary  # one helper: no second copy of the evaluation
     loaded = open_project(parallel.root / "scorecards")
+    units = len(loaded.scorecards.units)
+    pages, maps, written = (int(g) for g in page.groups())
+    rendered_here = int(re.search(r"(\d+) rendered here", summary).group(1))
+    assert 0 < pages <= units and pages + rendered_here == int(re.search(r"fragments of (\d+) pages", summary).group(1))
+    assert maps >= pages  # each unit page has its strategy map (and its line of sight, below the root)
+    assert written == 2 * pages  # each unit's JSON and CSV, with its page
     planned = data_plan(evaluate(loaded.scorecards, loaded.period), Links())
     paths = [path for job in planned for path in job.paths]
-    assert here + sum(helpers.values()) == len(paths) > 20
+    assert here + written == len(paths) > 20  # each file once
     for path in paths:
         assert (parallel.site / path).stat().st_size > 0, path
 
@@ -120,14 +125,13 @@ def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, 
         fragments.attach(planner, data)
     else:
         fragments = Fragments(planner, len(skeletons), parallel=True, data=data)
-    fragments.start_maps()
     assert fragments.parallel
     indexes = list(range(len(skeletons)))
     site = tmp_path / "site"
     try:
         got = {i: fragments.page(i) for i in (indexes if order == "forward" else reversed(indexes))}
-        # each batch of figures is read from its file once and the file removed then, not at the end
-        assert list((tmp_path / "tmp").glob("bsc-fragments-*/maps-*")) == []
+        # each page's fragments are read from their file once and the file removed then, not at the end
+        assert [p.name for p in (tmp_path / "tmp").glob("bsc-fragments-*/*") if p.name != "files"] == []
         fragments.install_data(str(site))
     finally:
         fragments.close()

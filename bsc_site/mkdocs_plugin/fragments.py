@@ -2,34 +2,30 @@
 
 The plugin gives MkDocs each page's Markdown skeleton (headings, prose, markers) at once
 and needs a page's fragments (tables, charts, maps) only when MkDocs hands over the
-finished page. Where the platform can fork, two helper processes share this process's
-memory copy-on-write (the page process the model, the map process the evaluation too):
-
-- the page process starts as soon as the model is loaded, before this process evaluates
-  it: it renders the unit pages in order, evaluating each unit when its page (or its
-  parent's) first asks (`evaluate_when_asked`), writes the unit's data files (JSON, CSV)
-  with the page, and lets the unit's results go. It so holds a few units' results at a
-  time and never reads this process's evaluation, which it would otherwise copy, page of
-  memory by page, by reading it (reading an object writes its reference count): at 10,000
-  units, 2 GB. It writes each page's fragments to a file in a temporary folder (so
-  fragments made ahead of MkDocs wait on disk, not in memory) and says so through a pipe;
-- the map process starts once the skeletons have asked for their maps: it builds the
-  strategy maps, lays them out with Graphviz and files the figures in batches, in page
-  order (so the first pages need not wait for the last maps), saying through a pipe
-  where in the batch's file each one is. This process reads a page's figures when it
-  needs them: at 10,000 units they are some 20,000 texts of 25,000 characters, a gigabyte
-  that would otherwise wait in its memory for the pages.
+finished page. Where the platform can fork, a helper process, the page process, shares
+this process's memory (the loaded model) copy-on-write. It starts as soon as the model is
+loaded, before this process evaluates it, and renders the unit pages in order, in batches:
+it evaluates each unit when its page (or its parent's) first asks (`evaluate_when_asked`),
+lays out the batch's strategy maps with Graphviz together (one `dot` input for many maps:
+a process per map would cost more than the layout), writes each unit's data files (JSON,
+CSV) with its page, and lets the units' results go. It so holds a few units' results at a
+time and never reads this process's evaluation, which it would otherwise copy, page of
+memory by page, by reading it (reading an object writes its reference count): at 10,000
+units, gigabytes, as a second helper for the maps did. It writes each page's fragments,
+figures in place, to a file in a temporary folder (so fragments made ahead of MkDocs wait
+on disk, not in memory) and says so through a pipe.
 
 Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
 page), so MkDocs never waits for a page the helper has not started: it renders that one
 itself. While the page it needs is still being rendered by the helper, this process
 renders pages from the far end (and files them the same way): first the pages that cover
 the whole organisation (themes, catalogue, owners, changes, reviews), which need its whole
-evaluation, then unit pages, with their data files, so the two meet in the middle whichever
-is faster. The other data files (the organisation file, made of the units' files, the
-schema, snapshots and feed) are written here at the end. Without fork (or with
-`parallel: false`) everything is rendered in this process, page by page, and a page's
-fragments are dropped once it is written.
+evaluation, then unit pages a few at a time (their maps laid out together), with their data
+files, so the two meet in the middle whichever is faster. The other data files (the
+organisation file, made of the units' files, the schema, snapshots and feed) are written
+here at the end. Without fork (or with `parallel: false`) everything is rendered in this
+process, page by page (every map laid out at once, the first time one is needed), and a
+page's fragments are dropped once it is written.
 """
 
 from __future__ import annotations
@@ -49,7 +45,8 @@ from ..forked import can_fork
 from ..maps import GraphvizError
 from ..site.plan import DataJob, MapKey, SitePlanner, data_paths, data_plan
 
-MAP_BATCH = 200  # maps laid out (by up to two dot processes) and sent back together
+PAGE_BATCH = 100  # unit pages the page process renders (and stores) before laying out their maps together
+STEAL_BATCH = 16  # pages this process takes from the far end at a time, their maps laid out together
 
 
 class FragmentError(Exception):
@@ -62,24 +59,21 @@ class Fragments:
     Made as soon as the model is loaded: the page process starts then, with `helper`, a
     planner of the model evaluated unit by unit as its pages are rendered (see
     `evaluate_when_asked`; the default is `planner`); `attach()` gives this process's
-    planner and data files once the evaluation is made (if `planner` was None);
-    `start_maps()` once the skeletons have asked for every map.
+    planner and data files once the evaluation is made (if `planner` was None).
     """
 
     def __init__(self, planner: SitePlanner | None, count: int, parallel: bool,
                  data: list[DataJob] = (), helper: SitePlanner | None = None) -> None:
         self.count = count
         self.attach(planner, data)
-        self._figures: dict[str, str] = {}  # every figure, by map key, when there is no map process
-        self._filed: dict[str, tuple[str, int, int]] = {}  # figures filed so far: file, offset, length
+        self._figures: dict[str, str] | None = None  # every figure, by map key, without helpers
+        self._filed: dict[str, tuple[str, int, int]] = {}  # figures the page process filed: file, offset, length
         self._unread: dict[str, int] = {}  # figures not yet read, by the file holding them
-        self._maps_done = False  # every figure is in
-        self._maps_started = False
         self._folder: str | None = None
         self._processes: list = []
         self._ready: set[int] = set()
         self._problem: str | None = None
-        self._finished: set[str] = set()  # helpers that have done all their work ("pages", "maps")
+        self._finished: set[str] = set()  # helpers that have done all their work ("pages")
         self._ended: set[str] = set()  # helpers whose pipe has closed
         self._changed = threading.Condition()  # the listeners notify it on every message
         self.rendered_here = 0
@@ -110,29 +104,29 @@ class Fragments:
         self._processes.append(process)
         threading.Thread(target=self._listen, args=(receive, "pages"), name="bsc-pages-listener", daemon=True).start()
 
-    def start_maps(self) -> None:
-        """Start the map process (with helpers), once the skeletons have asked for their maps."""
-        if self._folder is None or self._maps_started:
-            return
-        receive, send = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=_run_maps, name="bsc-maps", daemon=True,
-                                    args=(self.planner, self._folder, send))
-        process.start()
-        send.close()
-        self._maps_started = True
-        self._processes.append(process)
-        # figures are received as soon as they are sent: the map process never waits for MkDocs
-        threading.Thread(target=self._listen, args=(receive, "maps"), name="bsc-maps-listener", daemon=True).start()
-
-    def _render_here(self, index: int) -> dict:
-        """Render page `index` in this process; a unit page's data files with it (when the
-        helpers write the data files)."""
-        fragments = _render(self.planner, index)
-        self.rendered_here += 1
-        job = self._unit_jobs.get(self.planner.unit_at(index)) if self._folder is not None else None
-        if job is not None:
-            self.data_here += _DataFolder(self._folder).run(job)
-        return fragments
+    def _render_here(self, indexes: list[int]) -> list[dict]:
+        """Render pages in this process, their maps laid out together (with helpers; else
+        every map of the site at once, the first time), a unit page's data files with it
+        (with helpers: else the plugin gives MkDocs the data files)."""
+        pages = [_render(self.planner, index) for index in indexes]
+        self.rendered_here += len(indexes)
+        if self._folder is None:
+            if self._figures is None and any(isinstance(f, MapKey) for page in pages for f in page.values()):
+                self._figures = _figures(self.planner)
+            return [_with_figures(page, self._figures or {}) for page in pages]
+        if any(self.planner.unit_at(index) is None for index in indexes):
+            if self._figures is None:  # the maps of every page but the unit pages, together, once
+                units = {self.planner.links.unit(u.id) for u in self.planner.sc.units}
+                self._figures = _figures(self.planner, [k for k, r in self.planner.map_requests.items()
+                                                        if r.src not in units])
+            pages = [_with_figures(page, self._figures) if self.planner.unit_at(index) is None else page
+                     for index, page in zip(indexes, pages)]
+        pages = _with_maps(self.planner, pages)
+        for index in indexes:
+            job = self._unit_jobs.get(self.planner.unit_at(index))
+            if job is not None:
+                self.data_here += _DataFolder(self._folder).run(job)
+        return pages
 
     def _listen(self, conn, helper: str) -> None:
         """Take in what a helper sends: pages filed, figures, its failure, its last word
@@ -150,11 +144,10 @@ class Fragments:
                     self._finished.add(helper)
                 elif kind == "page":
                     self._ready.add(payload)
-                else:  # "figures", then "last figures"
+                else:  # "figures" (sent before their pages)
                     self._filed.update(payload)
                     for path, _, _ in payload.values():
                         self._unread[path] = self._unread.get(path, 0) + 1
-                    self._maps_done = kind == "last figures"
                 self._changed.notify_all()
         conn.close()
         with self._changed:
@@ -172,15 +165,20 @@ class Fragments:
             return True
 
     def _steal(self, after: int) -> bool:
-        """Render the last page nobody has started, if it comes after page `after`, and file it."""
-        while self._tail > after:
+        """Render the last pages nobody has started (a few, whose maps are laid out
+        together), if they come after page `after`, and file them."""
+        taken = []
+        while self._tail > after and len(taken) < STEAL_BATCH:
             index, self._tail = self._tail, self._tail - 1
             if self._claim(index):
-                _store(self._folder, index, self._render_here(index))
-                with self._changed:
-                    self._ready.add(index)
-                return True
-        return False
+                taken.append(index)
+                if self.planner.unit_at(index) is None:
+                    break  # a page covering the whole organisation: as costly as dozens of unit pages
+        for index, fragments in zip(taken, self._render_here(taken) if taken else ()):
+            _store(self._folder, index, fragments)
+            with self._changed:
+                self._ready.add(index)
+        return bool(taken)
 
     def _wait_until(self, done: Callable[[], bool], helper: str = "pages") -> None:
         """Wait for a helper to make `done()` true; a helper's failure is an error here."""
@@ -200,21 +198,34 @@ class Fragments:
         with open(path, "rb") as fh:
             fragments = _decode(fh.read())
         os.unlink(path)
-        return fragments
+        keys = [f for f in fragments.values() if isinstance(f, MapKey)]
+        return _with_figures(fragments, self._read_figures(keys)) if keys else fragments
+
+    def _read_figures(self, keys: list[str]) -> dict[str, str]:
+        """The figures of maps the page process filed, each read from its file once (for the
+        one page showing it); a file is removed once all its figures are read."""
+        with self._changed:  # the listener adds to both tables
+            places = {k: self._filed.pop(k) for k in keys if k in self._filed}
+        figures = {}
+        for key, (path, offset, length) in places.items():
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                figures[key] = fh.read(length).decode("utf-8")
+            with self._changed:
+                self._unread[path] -= 1
+                if not self._unread[path]:  # its batch is read: the disk space is given back
+                    del self._unread[path]
+                    os.unlink(path)
+        return figures
 
     # -- what the plugin asks for --------------------------------------------------------------
     def page(self, index: int) -> dict[str, str]:
         """Page `index`'s fragments, with its maps' figures in place."""
         if self._claim(index):
-            fragments = self._render_here(index)
-        else:
-            start = time.perf_counter()
-            fragments = self._wait_for(index)
-            self.waited += time.perf_counter() - start
-        maps = [f for f in fragments.values() if isinstance(f, MapKey)]
-        if maps:
-            figures = self.figures(maps)
-            fragments = {k: figures.get(f, "") if isinstance(f, MapKey) else f for k, f in fragments.items()}
+            return self._render_here([index])[0]
+        start = time.perf_counter()
+        fragments = self._wait_for(index)
+        self.waited += time.perf_counter() - start
         return fragments
 
     @property
@@ -232,43 +243,10 @@ class Fragments:
             # a unit's files are written with its page: here only if nobody rendered it
             if job.unit is None or self._claim(pages[job.unit]):
                 self.data_here += folder.run(job)
-        if self._maps_started:
-            self._wait_until(lambda: "maps" in self._finished, "maps")
         for path in data_paths(self.data):
             target = os.path.join(site_dir, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.move(os.path.join(self._folder, "files", path), target)
-
-    def figures(self, keys: list[str]) -> dict[str, str]:
-        """The figures of the maps `keys` (a map with nothing to show has none). With a map
-        process, each is read from its file once, for the one page showing it."""
-        if not self._maps_started:  # no map process: lay them all out here, once
-            if not self._maps_done:
-                self._figures = _figures(self.planner)
-                self._maps_done = True
-            return self._figures
-        start = time.perf_counter()
-
-        def arrived() -> bool:
-            return self._maps_done or all(k in self._filed for k in keys)
-
-        while not arrived() and self._problem is None and self._steal(-1):
-            pass  # render pages ahead while the maps are laid out
-        self._wait_until(arrived, "maps")
-        self.waited += time.perf_counter() - start
-        with self._changed:  # the listener adds to both tables
-            places = {k: self._filed.pop(k) for k in keys if k in self._filed}
-        figures = {}
-        for key, (path, offset, length) in places.items():
-            with open(path, "rb") as fh:
-                fh.seek(offset)
-                figures[key] = fh.read(length).decode("utf-8")
-            with self._changed:
-                self._unread[path] -= 1
-                if not self._unread[path]:  # its batch is read: the disk space is given back
-                    del self._unread[path]
-                    os.unlink(path)
-        return figures
 
     def summary(self) -> str:
         helpers = "with helper processes" if self._folder else "in this process"
@@ -334,11 +312,27 @@ def _render(planner: SitePlanner, index: int) -> dict:
         raise FragmentError(_describe(exc)) from exc
 
 
-def _figures(planner: SitePlanner) -> dict[str, str]:
+def _figures(planner: SitePlanner, keys: list[str] | None = None) -> dict[str, str]:
     try:
-        return planner.map_figures()
+        return planner.map_figures(keys)
     except GraphvizError as exc:
         raise FragmentError(str(exc)) from None
+
+
+def _with_figures(fragments: dict, figures: dict[str, str]) -> dict:
+    """The fragments with each map's figure in place (a map with nothing to show has none)."""
+    return {k: figures.get(f, "") if isinstance(f, MapKey) else f for k, f in fragments.items()}
+
+
+def _with_maps(planner: SitePlanner, pages: list[dict]) -> list[dict]:
+    """Pages' fragments with their maps laid out, together (one batch for Graphviz)."""
+    keys = [f for page in pages for f in page.values() if isinstance(f, MapKey)]
+    if not keys:
+        return pages
+    figures = _figures(planner, keys)
+    for key in keys:  # each map is on one page: its request is done with
+        planner.map_requests.pop(key, None)
+    return [_with_figures(page, figures) for page in pages]
 
 
 def _peak_mb() -> str:
@@ -374,62 +368,74 @@ def _file_figures(folder: str, number: int, figures: dict[str, str]) -> dict[str
     return places
 
 
-def _run_maps(planner: SitePlanner, folder: str, conn) -> None:
-    try:
-        try:
-            keys = list(planner.map_requests) if planner.options.maps else []
-            for number, start in enumerate(range(0, len(keys), MAP_BATCH)):
-                batch = keys[start:start + MAP_BATCH]
-                conn.send(("last figures" if start + MAP_BATCH >= len(keys) else "figures",
-                           _file_figures(folder, number, planner.map_figures(batch))))
-            if not keys:
-                conn.send(("last figures", {}))
-            stats = planner.layout_stats
-            conn.send(("done", f"map process: {len(keys)} maps ({stats.cached} cached, {stats.laid_out} laid out "
-                               f"by {stats.processes} dot processes) in {time.process_time():.2f} s CPU, "
-                               f"peak RSS {_peak_mb()} MB"))
-        except GraphvizError as exc:
-            conn.send(("error", str(exc)))
-        except Exception as exc:
-            conn.send(("error", _describe(exc)))
-        conn.close()
-    finally:
-        os._exit(0)
-
-
 def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
-    """Render the unit pages in order, each with its unit's data files, while nobody else has
-    started them; with a planner evaluating when asked (see `Fragments`), each unit's results
-    are let go once its page and files are made, so that this process holds a few units' at a
-    time, not a copy of the whole evaluation (the build process's, which it would otherwise
-    copy by reading it: reading an object writes its reference count). The pages that cover
-    the whole organisation are left to the build process (from the far end, while it waits
-    for this one)."""
+    """Render the unit pages in order while nobody else has started them, in batches whose
+    maps are laid out together, each page with its unit's data files. With a planner
+    evaluating when asked (see `Fragments`), the units' results are let go after each batch
+    but those of the last unit's line (whose descendants come next; a unit asked for as
+    another's child is held until its own page), so that this process
+    holds a few units' results at a time, not a copy of the whole evaluation (the build
+    process's, which it would otherwise copy by reading it: reading an object writes its
+    reference count). The pages that cover the whole organisation are left to the build
+    process (from the far end, while it waits for this one)."""
     try:
         try:
             jobs = {job.unit: job for job in data_plan(planner.ev, planner.links) if job.unit is not None}
             forget = getattr(planner.ev.units, "forget", None)
+            rendered: set[str] = set()  # units whose pages are done and results still held
             files = _DataFolder(folder)
             done = written = 0
             data_cpu = 0.0
+            batch: list[int] = []
+            keys: list[str] = []  # the batch's maps
+
+            def finish() -> None:
+                nonlocal done, written, data_cpu
+                figures = _figures(planner, keys) if keys else {}
+                for key in keys:  # each map is on one page: its request is done with
+                    planner.map_requests.pop(key, None)
+                if figures:
+                    conn.send(("figures", _file_figures(folder, done, figures)))
+                for index in batch:
+                    conn.send(("page", index))
+                done += len(batch)
+                keys.clear()
+                if forget is not None:  # the pages' units, but the last one's line
+                    rendered.update(planner.unit_at(index) for index in batch)
+                    last = planner.unit_at(batch[-1])
+                    line = {last, *(a.id for a in planner.sc.ancestors(last))}
+                    for unit in rendered - line:
+                        forget(unit)
+                    rendered.intersection_update(line)
+                batch.clear()
+
             for index in planner.unit_pages():
                 with lock:
                     if claimed[index]:
                         continue
                     claimed[index] = 1
-                _store(folder, index, planner.fragments(index))
-                conn.send(("page", index))
-                done += 1
+                # stored at once (a batch's pages wait on disk, not in memory), their maps later
+                fragments = planner.fragments(index)
+                _store(folder, index, fragments)
+                keys.extend(f for f in fragments.values() if isinstance(f, MapKey))
+                del fragments
                 start = time.process_time()
-                unit = planner.unit_at(index)
-                written += files.run(jobs[unit])
+                written += files.run(jobs[planner.unit_at(index)])
                 data_cpu += time.process_time() - start
-                if forget is not None:
-                    forget(unit)
-            conn.send(("done", f"page process: {done} pages in {time.process_time() - data_cpu:.2f} s CPU, "
+                batch.append(index)
+                if len(batch) == PAGE_BATCH:
+                    finish()
+            if batch:
+                finish()
+            stats = planner.layout_stats
+            conn.send(("done", f"page process: {done} pages in {time.process_time() - data_cpu:.2f} s CPU "
+                               f"with their {stats.cached + stats.laid_out} maps ({stats.cached} cached, "
+                               f"{stats.laid_out} laid out by {stats.processes} dot processes), "
                                f"{written} data files in {data_cpu:.2f} s CPU, peak RSS {_peak_mb()} MB"))
         except BrokenPipeError:
             pass  # the build stopped
+        except FragmentError as exc:
+            conn.send(("error", str(exc)))
         except Exception as exc:
             conn.send(("error", _describe(exc)))
         conn.close()

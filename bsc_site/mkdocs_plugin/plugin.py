@@ -182,7 +182,6 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
             )
         gc.freeze()  # and what the pages' skeletons hold
-        self.fragments.start_maps()  # the skeletons have asked for every map
         log.info(f"bsc: {len(self.pages)} pages")
         log.debug(f"bsc: {clock}")
 
