@@ -361,6 +361,28 @@ def test_units_evaluated_when_asked_get_the_same_results_and_can_be_let_go():
             listing(asked.units)
 
 
+def test_an_evaluation_as_of_an_earlier_period_made_while_forgetting_leaves_nothing_behind():
+    """A review page's evaluation as of its period reuses the current evaluation's values;
+    what it judges anew (earlier periods) is let go after the page, not kept to the end of
+    the build, and is the same when judged again."""
+    p = open_project(Path(__file__).resolve().parent.parent / "scorecards")
+    sc = p.scorecards
+    latest = evaluate(sc, p.period)
+    evaluator = latest.evaluator
+
+    def cached():
+        return {key: (set(v.natives), set(v.reviews)) for key, v in evaluator._values.items()}
+
+    before = cached()
+    earliest = min(r.period for r in sc.reviews)
+    with evaluator.forgetting():
+        forgotten = _everything(evaluate(sc, earliest, like=latest))
+        assert cached() != before, "the earlier period needed values of its own"
+    assert cached() == before
+    assert _everything(evaluate(sc, earliest, like=latest)) == forgotten == _everything(evaluate(sc, earliest))
+    assert cached() != before, "outside it, values are kept as before"
+
+
 def test_equal_values_are_kept_once_and_a_negative_zero_stays_negative(tmp_path):
     # A value per KPI and period: equal texts, period tuples and numbers are one object each
     # (memory at scale), but never where equal values print differently (0.0 and -0.0).

@@ -7,6 +7,7 @@ finished page (`fill`). A generator without that hook can inline them (`inline=T
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
@@ -400,11 +401,14 @@ class SitePlanner:
             context.update(changes=None, heat_rows=None, overrides=None,
                            commentary=self._review_commentary(review, None))
         else:
-            planner = self._planner_for(period)
-            ev = planner.ev
-            context.update(changes=changes(ev, self._previous_snapshot(ev)), heat_rows=planner._heat_rows(),
-                           overrides=self._review_overrides(review, ev),
-                           commentary=self._review_commentary(review, ev))
+            # the values judged for this page alone (periods before the current evaluation's)
+            # are not kept for the rest of the build
+            with self.ev.evaluator.forgetting() if self.ev.evaluator else contextlib.nullcontext():
+                planner = self._planner_for(period)
+                ev = planner.ev
+                context.update(changes=changes(ev, self._previous_snapshot(ev)), heat_rows=planner._heat_rows(),
+                               overrides=self._review_overrides(review, ev),
+                               commentary=self._review_commentary(review, ev))
         return self._render("review.md.j2", src, f"{period.label} review", period=period, **context)
 
     def _review_overrides(self, review, ev: Evaluation) -> list:

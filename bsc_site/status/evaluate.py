@@ -10,6 +10,7 @@ latest completed period, labelled as such.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import gc
@@ -242,10 +243,30 @@ class Evaluator:
         # objects at 1,000 units; and each helper process of a site build copies what it
         # touches). The table is dropped once an evaluation is made (`release_shared`).
         self._shared: dict[object, object] = {}
+        self._new: list | None = None  # while `forgetting`: the values judged since, where they are kept
 
     def shared(self, value):
         """One object for equal values (texts and tuples of periods: equal means the same)."""
         return self._shared.setdefault(value, value)
+
+    @contextlib.contextmanager
+    def forgetting(self):
+        """Values judged inside (say, for an evaluation as of an earlier period, made once for
+        one page) are not kept once it ends; those judged before are. A value asked for again
+        is judged again, the same."""
+        self._new = new = []
+        try:
+            yield
+        finally:
+            self._new = None
+            for table, key in new:
+                table.pop(key, None)
+
+    def _keep(self, table: dict, key, value):
+        table[key] = value
+        if self._new is not None:
+            self._new.append((table, key))
+        return value
 
     def release_shared(self) -> None:
         """Forget the table `shared` looks values up in; what it shared stays shared."""
@@ -271,7 +292,7 @@ class Evaluator:
     def kpi_result(self, kpi: Kpi, periods: tuple[Period, ...]) -> KpiResult:
         values = self._values.get(kpi.key)
         if values is None:
-            values = self._values[kpi.key] = _KpiValues(self, kpi)
+            values = self._keep(self._values, kpi.key, _KpiValues(self, kpi))
         history = tuple(values.review(p) for p in periods)
         current = history[-1]
         previous = history[-2] if len(history) > 1 else None
@@ -363,7 +384,7 @@ class _KpiValues:
         """The value, target and status for a review period, as the review decided."""
         value = self.reviews.get(period)
         if value is None:
-            value = self.reviews[period] = self._review(period)
+            value = self.evaluator._keep(self.reviews, period, self._review(period))
         return self.evaluator.overridden(value, self.overrides.get(period))
 
     def _review(self, period: Period) -> KpiValue:
@@ -386,7 +407,7 @@ class _KpiValues:
         """The value of one of the KPI's own reporting periods."""
         value = self.natives.get(period)
         if value is None:
-            value = self.natives[period] = self._native(period)
+            value = self.evaluator._keep(self.natives, period, self._native(period))
         return value
 
     def _native(self, period: Period) -> KpiValue:
