@@ -240,8 +240,8 @@ class Evaluator:
         # Equal texts, period tuples and numbers that values repeat ("average of 3 of 3
         # months", the periods reported, default red flags, scores), one object each: a value
         # per KPI and period would otherwise carry its own copies (a fifth of the evaluation's
-        # objects at 1,000 units; and each helper process of a site build copies what it
-        # touches). The table is dropped once an evaluation is made (`release_shared`).
+        # objects at 1,000 units). The table is dropped once an evaluation is made
+        # (`release_shared`).
         self._shared: dict[object, object] = {}
         self._new: list | None = None  # while `forgetting`: the values judged since, where they are kept
 
@@ -544,7 +544,6 @@ class UnitsWhenAsked(dict):
         try:
             result = self[unit_id] = evaluator.unit(unit, self._periods)
         finally:
-            evaluator.release_shared()  # shared within a unit only: the next unit's values are new
             if enabled:
                 gc.enable()
         return result
