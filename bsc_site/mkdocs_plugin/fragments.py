@@ -66,7 +66,9 @@ class Fragments:
                  data: list[DataJob] = (), helper: SitePlanner | None = None) -> None:
         self.count = count
         self.attach(planner, data)
-        self._figures: dict[str, str] | None = None  # every figure, by map key, without helpers
+        # figures by map key, laid out once: without helpers every map's, with them the maps of
+        # the pages that are not unit pages
+        self._figures: dict[str, str] | None = None
         self._filed: dict[str, tuple[str, int, int]] = {}  # figures the page process filed: file, offset, length
         self._unread: dict[str, int] = {}  # figures not yet read, by the file holding them
         self._folder: str | None = None
@@ -96,6 +98,7 @@ class Fragments:
         self._claimed = ctx.RawArray("b", self.count)
         self._tail = self.count - 1  # where this process steals work from
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
+        self._files = _DataFolder(self._folder)
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
                               args=(helper, self._lock, self._claimed, self._folder, send))
@@ -114,18 +117,18 @@ class Fragments:
             if self._figures is None and any(isinstance(f, MapKey) for page in pages for f in page.values()):
                 self._figures = _figures(self.planner)
             return [_with_figures(page, self._figures or {}) for page in pages]
-        if any(self.planner.unit_at(index) is None for index in indexes):
+        units = [self.planner.unit_at(index) for index in indexes]
+        if None in units:
             if self._figures is None:  # the maps of every page but the unit pages, together, once
-                units = {self.planner.links.unit(u.id) for u in self.planner.sc.units}
+                unit_srcs = {self.planner.links.unit(u.id) for u in self.planner.sc.units}
                 self._figures = _figures(self.planner, [k for k, r in self.planner.map_requests.items()
-                                                        if r.src not in units])
-            pages = [_with_figures(page, self._figures) if self.planner.unit_at(index) is None else page
-                     for index, page in zip(indexes, pages)]
+                                                        if r.src not in unit_srcs])
+            pages = [_with_figures(page, self._figures) if unit is None else page for unit, page in zip(units, pages)]
         pages = _with_maps(self.planner, pages)
-        for index in indexes:
-            job = self._unit_jobs.get(self.planner.unit_at(index))
+        for unit in units:
+            job = self._unit_jobs.get(unit)
             if job is not None:
-                self.data_here += _DataFolder(self._folder).run(job)
+                self.data_here += self._files.run(job)
         return pages
 
     def _listen(self, conn, helper: str) -> None:
@@ -237,16 +240,15 @@ class Fragments:
         """Once the page process has written its units' data files, write the rest (the
         organisation file, made of the units' files, last) and move them all into the site."""
         self._wait_until(lambda: "pages" in self._finished)
-        folder = _DataFolder(self._folder)
         pages = {self.planner.unit_at(index): index for index in self.planner.unit_pages()}
         for job in self.data:
             # a unit's files are written with its page: here only if nobody rendered it
             if job.unit is None or self._claim(pages[job.unit]):
-                self.data_here += folder.run(job)
+                self.data_here += self._files.run(job)
         for path in data_paths(self.data):
             target = os.path.join(site_dir, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.move(os.path.join(self._folder, "files", path), target)
+            shutil.move(os.path.join(self._files.folder, path), target)
 
     def summary(self) -> str:
         helpers = "with helper processes" if self._folder else "in this process"
@@ -329,10 +331,17 @@ def _with_maps(planner: SitePlanner, pages: list[dict]) -> list[dict]:
     keys = [f for page in pages for f in page.values() if isinstance(f, MapKey)]
     if not keys:
         return pages
-    figures = _figures(planner, keys)
-    for key in keys:  # each map is on one page: its request is done with
-        planner.map_requests.pop(key, None)
+    figures = _lay_out(planner, keys)
     return [_with_figures(page, figures) for page in pages]
+
+
+def _lay_out(planner: SitePlanner, keys: list[str]) -> dict[str, str]:
+    """The figures of maps of unit pages, laid out together; each map is on one page, so its
+    request is done with."""
+    figures = _figures(planner, keys) if keys else {}
+    for key in keys:
+        planner.map_requests.pop(key, None)
+    return figures
 
 
 def _peak_mb() -> str:
@@ -391,9 +400,7 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
 
             def finish() -> None:
                 nonlocal done, written, data_cpu
-                figures = _figures(planner, keys) if keys else {}
-                for key in keys:  # each map is on one page: its request is done with
-                    planner.map_requests.pop(key, None)
+                figures = _lay_out(planner, keys)
                 if figures:
                     conn.send(("figures", _file_figures(folder, done, figures)))
                 for index in batch:
