@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .check import validate
 from .load import load
@@ -26,11 +27,14 @@ class Project:
 
 
 def open_project(path: Path | str, *, period: str | None = None, strict: bool = False,
-                 period_source: str = "--period", parallel: bool = False, freeze: bool = False) -> Project:
+                 period_source: str = "--period", parallel: bool = False, freeze: bool = False,
+                 loaded: Callable[[Scorecards, Period | None], None] | None = None) -> Project:
     """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data).
 
     `parallel`: loading may fork a helper process (see `load`); only where no other thread
     runs. `freeze`: the model is kept to the caller's end, out of the garbage collector's way.
+    `loaded(scorecards, period)` is called once the files are read without error, before
+    the checks (which may still find errors): a site build starts its page process there.
     """
     problems = Problems()
     sc = load(Path(path), problems, parallel, freeze)
@@ -42,5 +46,8 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
             chosen = sc.calendar.parse(period)
         except PeriodError as exc:
             problems.error(Location(period_source), "bad-period", str(exc))
+    shown = chosen or sc.latest_review_period()
+    if loaded is not None and not problems.errors:
+        loaded(sc, shown)
     validate(sc, problems, chosen, strict)
-    return Project(sc, problems, chosen or sc.latest_review_period())
+    return Project(sc, problems, shown)

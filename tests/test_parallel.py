@@ -9,6 +9,7 @@ bsc_site/mkdocs_plugin/fragments.py). These tests build real sites both ways.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
 import shutil
 import stat
@@ -197,4 +198,25 @@ def test_an_override_failing_inside_a_fragment_is_a_clear_error_and_keeps_the_la
     assert "no_such_field" in result.text() and "_macros.j2" in result.text(), result.text()
     assert "Traceback" not in result.text()
     assert snapshot(root / "site") == before
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_problem_found_by_the_checks_stops_the_build_and_its_page_process(built_example, tmp_path, monkeypatch):
+    """The page process starts as soon as the files are read, while the checks run: an error
+    they find (here a loop in the unit tree) still stops the build before anything is written,
+    and the page process with it, its files removed."""
+    root, before = built_example
+    unit = root / "scorecards" / "units" / "generation" / "generation.yml"
+    text = unit.read_text(encoding="utf-8")
+    assert "parent: northwind" in text
+    unit.write_text(text.replace("parent: northwind", "parent: solar-storage"), encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    result = build(root, strict=True)
+    assert not result.ok
+    assert "units/generation/generation.yml" in result.text() and "nothing was built" in result.text(), result.text()
+    assert "Traceback" not in result.text()
+    assert snapshot(root / "site") == before
+    assert not (root / "site.bsc-new").exists()
+    assert multiprocessing.active_children() == []
     assert list((tmp_path / "tmp").iterdir()) == []

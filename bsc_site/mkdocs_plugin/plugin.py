@@ -131,9 +131,28 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         clock = _Stopwatch()
         # `mkdocs serve` runs the live-reload server's threads: no fork there
         parallel = self.config.parallel and self.command == "build"
+        options = SiteOptions(links=self.links, templates=self.templates,
+                              cache_dir=self._resolve(config, self.config.cache_dir))
+        self._stop_fragments()
+        helper: SitePlanner | None = None
+
+        def loaded(scorecards, period) -> None:
+            # The page process (if any) starts as soon as the files are read, with the model
+            # only, while this process checks it (a problem found stops the build, and the
+            # page process with it), then evaluates the whole organisation (for the
+            # skeletons, the maps and the pages that cover it all). It evaluates each unit as
+            # it renders the unit's page, and lets it go.
+            nonlocal helper
+            if parallel and _graphviz_found():  # else the check below says why not
+                # the model's indexes, made once for both processes (and the checks)
+                scorecards.units_by_id, scorecards.children, scorecards.actuals_by_kpi
+                helper = SitePlanner(evaluate_when_asked(scorecards, period), options)
+                self.fragments = Fragments(None, helper.page_count(), parallel, helper=helper)
+
         try:
             project = open_project(self.root, period=self.config.period, strict=self.config.strict,
-                                   period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel, freeze=True)
+                                   period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel, freeze=True,
+                                   loaded=loaded)
         except ForkError as exc:  # the loading helper was killed (out of memory, most likely)
             raise PluginError(f"bsc: {exc}; build with the plugin option parallel: false") from None
         for problem in project.problems.sorted():
@@ -144,18 +163,10 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if warnings and config.strict:
             raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
         clock.lap("load and check")
-        options = SiteOptions(links=self.links, templates=self.templates,
-                              cache_dir=self._resolve(config, self.config.cache_dir))
         try:
             Graphviz().version()  # a missing Graphviz stops the build here, before anything is written
         except GraphvizError as exc:
             raise PluginError(f"bsc: {exc}") from None
-        # The page process (if any) starts now, with the model only: it evaluates each unit as
-        # it renders the unit's page, and lets it go, while this process evaluates the whole
-        # organisation (for the skeletons, the maps and the pages that cover it all).
-        self._stop_fragments()
-        helper = SitePlanner(evaluate_when_asked(project.scorecards, project.period), options)
-        self.fragments = Fragments(None, helper.page_count(), parallel, helper=helper)
         self.evaluation = evaluate(project.scorecards, project.period)
         # The model and its evaluation are millions of long-lived objects without reference
         # cycles: out of the collector's way (else every full collection walks them all,
@@ -166,8 +177,11 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         gc.freeze()
         clock.lap("evaluate")
         planner = SitePlanner(self.evaluation, options)
-        planner.env = helper.env  # the templates compiled once
         self.data = data_plan(self.evaluation, self.links)
+        if helper is not None:
+            planner.env = helper.env  # the templates compiled once
+        else:  # no page process: everything is rendered here
+            self.fragments = Fragments(None, planner.page_count(), False)
         self.fragments.attach(planner, self.data)
         skeletons = planner.skeletons()
         clock.lap("page skeletons")
@@ -236,6 +250,14 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if self.templates.is_dir():
             server.watch(str(self.templates))
         return server
+
+
+def _graphviz_found() -> bool:
+    try:
+        Graphviz().version()
+    except GraphvizError:
+        return False
+    return True
 
 
 class _Stopwatch:
