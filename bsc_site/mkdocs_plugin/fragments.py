@@ -4,9 +4,9 @@ The plugin gives MkDocs each page's Markdown skeleton (headings, prose, markers)
 and needs a page's fragments (tables, charts, maps) only when MkDocs hands over the
 finished page. Where the platform can fork, a helper process, the page process, shares
 this process's memory (the loaded model) copy-on-write. It starts as soon as the model is
-loaded, before this process evaluates it, and renders the unit pages in order, in batches:
-it evaluates each unit when its page (or its parent's) first asks (`evaluate_when_asked`),
-lays out the batch's strategy maps with Graphviz together (one `dot` input for many maps:
+loaded, before this process checks and evaluates it, and renders the unit pages in order,
+in batches: it evaluates each unit when its page (or its parent's) first asks
+(`evaluate_when_asked`), lays out the batch's strategy maps with Graphviz together (one `dot` input for many maps:
 a process per map would cost more than the layout), writes each unit's data files (JSON,
 CSV) with its page, and lets the units' results go. It so holds a few units' results at a
 time and never reads this process's evaluation, which it would otherwise copy, page of
