@@ -154,6 +154,21 @@ def _failing_dot(folder: Path) -> str:
     return str(script)
 
 
+def _fails_and_leaves_nothing(root: Path, before: dict, tmp_path: Path, monkeypatch) -> str:
+    """Build, expecting a clear failure that keeps the last site and leaves no helper
+    process, staging folder or temporary file behind; the build's messages."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    result = build(root, strict=True)
+    assert not result.ok
+    assert "Traceback" not in result.text()
+    assert snapshot(root / "site") == before
+    assert not (root / "site.bsc-new").exists()
+    assert multiprocessing.active_children() == []
+    assert list((tmp_path / "tmp").iterdir()) == []
+    return result.text()
+
+
 @pytest.fixture
 def built_example(tmp_path):
     root = copy_example(tmp_path / "project")
@@ -169,15 +184,8 @@ def test_dot_failing_while_laying_out_is_a_clear_error_and_keeps_the_last_site(
     shutil.rmtree(root / ".cache")  # every map must be laid out again
     _set_plugin_option(root, parallel=parallel)
     monkeypatch.setenv("BSC_DOT", _failing_dot(tmp_path))
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    result = build(root, strict=True)
-    assert not result.ok
-    assert "Graphviz failed (exit 1): Error: syntax error in line 1" in result.text(), result.text()
-    assert "Traceback" not in result.text()
-    assert snapshot(root / "site") == before
-    assert not (root / "site.bsc-new").exists()
-    assert list((tmp_path / "tmp").iterdir()) == []
+    text = _fails_and_leaves_nothing(root, before, tmp_path, monkeypatch)
+    assert "Graphviz failed (exit 1): Error: syntax error in line 1" in text, text
 
 
 @pytest.mark.parametrize("parallel", [True, False])
@@ -191,14 +199,8 @@ def test_an_override_failing_inside_a_fragment_is_a_clear_error_and_keeps_the_la
     (root / "overrides" / "bsc").mkdir(parents=True, exist_ok=True)
     (root / "overrides" / "bsc" / "_macros.j2").write_text(
         macros.replace(row, "{{ k.kpi.no_such_field }}" + row, 1), encoding="utf-8")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    result = build(root, strict=True)
-    assert not result.ok
-    assert "no_such_field" in result.text() and "_macros.j2" in result.text(), result.text()
-    assert "Traceback" not in result.text()
-    assert snapshot(root / "site") == before
-    assert list((tmp_path / "tmp").iterdir()) == []
+    text = _fails_and_leaves_nothing(root, before, tmp_path, monkeypatch)
+    assert "no_such_field" in text and "_macros.j2" in text, text
 
 
 def test_a_problem_found_by_the_checks_stops_the_build_and_its_page_process(built_example, tmp_path, monkeypatch):
@@ -210,13 +212,6 @@ def test_a_problem_found_by_the_checks_stops_the_build_and_its_page_process(buil
     text = unit.read_text(encoding="utf-8")
     assert "parent: northwind" in text
     unit.write_text(text.replace("parent: northwind", "parent: solar-storage"), encoding="utf-8")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
-    result = build(root, strict=True)
-    assert not result.ok
-    assert "units/generation/generation.yml" in result.text() and "nothing was built" in result.text(), result.text()
-    assert "Traceback" not in result.text()
-    assert snapshot(root / "site") == before
-    assert not (root / "site.bsc-new").exists()
-    assert multiprocessing.active_children() == []
-    assert list((tmp_path / "tmp").iterdir()) == []
+    text = _fails_and_leaves_nothing(root, before, tmp_path, monkeypatch)
+    assert "units/generation/generation.yml" in text and "units form a cycle of parents" in text, text
+    assert "nothing was built" in text
