@@ -6,14 +6,14 @@ finished page. Where the platform can fork, a helper process, the page process, 
 this process's memory (the loaded model) copy-on-write. It starts as soon as the model is
 loaded, before this process checks and evaluates it, and renders the unit pages in order,
 in batches: it evaluates each unit when its page (or its parent's) first asks
-(`evaluate_when_asked`), lays out the batch's strategy maps with Graphviz together (one `dot` input for many maps:
-a process per map would cost more than the layout), writes each unit's data files (JSON,
-CSV) with its page, and lets the units' results go. It so holds a few units' results at a
-time and never reads this process's evaluation, which it would otherwise copy, page of
-memory by page, by reading it (reading an object writes its reference count): at 10,000
-units, gigabytes, as a second helper for the maps did. It writes each page's fragments,
-figures in place, to a file in a temporary folder (so fragments made ahead of MkDocs wait
-on disk, not in memory) and says so through a pipe.
+(`evaluate_when_asked`), lays out the batch's strategy maps with Graphviz together (one
+`dot` input for many maps: a process per map would cost more than the layout), writes each
+unit's data files (JSON, CSV) with its page, and lets the units' results go. It so holds a
+few units' results at a time and never reads this process's evaluation, which it would
+otherwise copy, page of memory by page, by reading it (reading an object writes its
+reference count): at 10,000 units, gigabytes, as a second helper for the maps did. It
+writes each page's fragments, figures in place, to a file in a temporary folder (so
+fragments made ahead of MkDocs wait on disk, not in memory) and says so through a pipe.
 
 Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
 page), so MkDocs never waits for a page the helper has not started: it renders that one

@@ -134,6 +134,11 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         options = SiteOptions(links=self.links, templates=self.templates,
                               cache_dir=self._resolve(config, self.config.cache_dir))
         self._stop_fragments()
+        try:
+            Graphviz().version()
+            graphviz_missing = None
+        except GraphvizError as exc:  # reported after the scorecards' own problems
+            graphviz_missing = exc
         helper: SitePlanner | None = None
 
         def loaded(scorecards, period) -> None:
@@ -143,7 +148,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             # skeletons, the maps and the pages that cover it all). It evaluates each unit as
             # it renders the unit's page, and lets it go.
             nonlocal helper
-            if parallel and _graphviz_found():  # else the check below says why not
+            if parallel and graphviz_missing is None:
                 # the model's indexes, made once for both processes (and the checks)
                 scorecards.units_by_id, scorecards.children, scorecards.actuals_by_kpi
                 helper = SitePlanner(evaluate_when_asked(scorecards, period), options)
@@ -163,10 +168,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if warnings and config.strict:
             raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
         clock.lap("load and check")
-        try:
-            Graphviz().version()  # a missing Graphviz stops the build here, before anything is written
-        except GraphvizError as exc:
-            raise PluginError(f"bsc: {exc}") from None
+        if graphviz_missing is not None:  # it stops the build here, before anything is written
+            raise PluginError(f"bsc: {graphviz_missing}")
         self.evaluation = evaluate(project.scorecards, project.period)
         # The model and its evaluation are millions of long-lived objects without reference
         # cycles: out of the collector's way (else every full collection walks them all,
@@ -250,14 +253,6 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if self.templates.is_dir():
             server.watch(str(self.templates))
         return server
-
-
-def _graphviz_found() -> bool:
-    try:
-        Graphviz().version()
-    except GraphvizError:
-        return False
-    return True
 
 
 class _Stopwatch:

@@ -534,7 +534,7 @@ class UnitsWhenAsked(dict):
         super().__init__()
         self._evaluator = evaluator
         self._periods = periods
-        self._units = {u.id: u for u in evaluator.sc.units}
+        self._units = evaluator.sc.units_by_id
 
     def __missing__(self, unit_id: str) -> UnitResult:
         unit = self._units[unit_id]
