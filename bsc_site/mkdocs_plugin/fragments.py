@@ -18,10 +18,12 @@ fragments made ahead of MkDocs wait on disk, not in memory) and says so through 
 Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
 page), so MkDocs never waits for a page the helper has not started: it renders that one
 itself. While the page it needs is still being rendered by the helper, this process
-renders pages from the far end (and files them the same way): first the pages that cover
-the whole organisation (themes, catalogue, owners, changes, reviews), which need its whole
-evaluation, then unit pages a few at a time (their maps laid out together), with their data
-files, so the two meet in the middle whichever is faster. The other data files (the
+renders other pages (and files them the same way): first the pages that cover the whole
+organisation (themes, catalogue, owners, changes, reviews: last in MkDocs' order), which
+need its whole evaluation, then the next unit pages the helper has not reached, a few at a
+time (their maps laid out together), with their data files. MkDocs comes to those soon:
+taken from the far end instead, they would all wait for it to the end of the build, when
+the helper has nothing left to do. The other data files (the
 organisation file, made of the units' files, the schema, snapshots and feed) are written
 here at the end. Without fork (or with `parallel: false`) everything is rendered in this
 process, page by page (every map laid out at once, the first time one is needed), and a
@@ -30,6 +32,7 @@ page's fragments are dropped once it is written.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import multiprocessing
 import os
@@ -46,7 +49,7 @@ from ..maps import GraphvizError
 from ..site.plan import DataJob, MapKey, SitePlanner, data_paths, data_plan
 
 PAGE_BATCH = 100  # unit pages the page process renders (and stores) before laying out their maps together
-STEAL_BATCH = 16  # pages this process takes from the far end at a time, their maps laid out together
+STEAL_BATCH = 16  # unit pages this process takes at a time while it waits, their maps laid out together
 
 
 class FragmentError(Exception):
@@ -96,7 +99,8 @@ class Fragments:
         ctx = self._ctx = multiprocessing.get_context("fork")
         self._lock = ctx.Lock()
         self._claimed = ctx.RawArray("b", self.count)
-        self._tail = self.count - 1  # where this process steals work from
+        self._tail = self.count - 1  # the pages covering the whole organisation are taken from here, down
+        self._ahead = 0  # unit pages are taken from here on (the helper has claimed those before it)
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         self._files = _DataFolder(self._folder)
         receive, send = ctx.Pipe(duplex=False)
@@ -168,15 +172,26 @@ class Fragments:
             return True
 
     def _steal(self, after: int) -> bool:
-        """Render the last pages nobody has started (a few, whose maps are laid out
-        together), if they come after page `after`, and file them."""
+        """Render pages nobody has started, while waiting for page `after`, and file them:
+        a page covering the whole organisation (from the far end: each is as costly as dozens
+        of unit pages), else the next few unit pages after `after` that the helper has not
+        reached (their maps laid out together)."""
         taken = []
-        while self._tail > after and len(taken) < STEAL_BATCH:
+        units = self.planner.unit_pages()
+        while self._tail > after and self._tail >= units.stop:
             index, self._tail = self._tail, self._tail - 1
             if self._claim(index):
                 taken.append(index)
-                if self.planner.unit_at(index) is None:
-                    break  # a page covering the whole organisation: as costly as dozens of unit pages
+                break
+        if not taken:
+            index = max(self._ahead, after + 1, units.start)
+            with self._lock:  # the helper claims in order: the pages up to its place are its
+                while index < units.stop and len(taken) < STEAL_BATCH:
+                    if not self._claimed[index]:
+                        self._claimed[index] = 1
+                        taken.append(index)
+                    index += 1
+            self._ahead = index
         for index, fragments in zip(taken, self._render_here(taken) if taken else ()):
             _store(self._folder, index, fragments)
             with self._changed:
@@ -195,7 +210,7 @@ class Fragments:
 
     def _wait_for(self, index: int) -> dict:
         while index not in self._ready and self._problem is None and self._steal(index):
-            pass  # render pages from the far end meanwhile
+            pass  # render other pages meanwhile
         self._wait_until(lambda: index in self._ready)
         path = os.path.join(self._folder, str(index))
         with open(path, "rb") as fh:
@@ -386,7 +401,11 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
     holds a few units' results at a time, not a copy of the whole evaluation (the build
     process's, which it would otherwise copy by reading it: reading an object writes its
     reference count). The pages that cover the whole organisation are left to the build
-    process (from the far end, while it waits for this one)."""
+    process (while it waits for this one)."""
+    # What this process was given (the model, its indexes) lives as long as it does: out of
+    # its collector's way, which would otherwise walk it at every full collection (and
+    # write to each object's header, copying the memory it shares with the build process).
+    gc.freeze()
     try:
         try:
             jobs = {job.unit: job for job in data_plan(planner.ev, planner.links) if job.unit is not None}
