@@ -133,7 +133,21 @@ class Fragments:
             job = self._unit_jobs.get(unit)
             if job is not None:
                 self.data_here += self._files.run(job)
+        forget = getattr(self.planner.ev.units, "forget_all", None)
+        if forget is not None:  # evaluated when asked: the units' results are let go
+            forget()
         return pages
+
+    def render_organisation_pages(self) -> None:
+        """Render the pages that are not unit pages (they need the whole evaluation) now, one
+        by one, and file them until MkDocs asks for them."""
+        units = self.planner.unit_pages()
+        for index in range(self.count):
+            if index not in units and self._claim(index):
+                _store(self._folder, index, self._render_here([index])[0])
+                with self._changed:
+                    self._ready.add(index)
+        self._figures = {}  # their maps' figures are in place: none is asked for again
 
     def _listen(self, conn, helper: str) -> None:
         """Take in what a helper sends: pages filed, figures, its failure, its last word

@@ -561,6 +561,11 @@ class UnitsWhenAsked(dict):
         for kpi in unit.kpis if unit is not None else ():
             self._evaluator._values.pop(kpi.key, None)
 
+    def forget_all(self) -> None:
+        """Let every unit's results go."""
+        dict.clear(self)
+        self._evaluator._values.clear()
+
     def _whole(self, *args):
         raise TypeError("the units of an evaluation made when asked cannot be listed: use evaluate()")
 
