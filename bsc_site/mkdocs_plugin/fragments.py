@@ -15,17 +15,19 @@ reference count): at 10,000 units, gigabytes, as a second helper for the maps di
 writes each page's fragments, figures in place, to a file in a temporary folder (so
 fragments made ahead of MkDocs wait on disk, not in memory) and says so through a pipe.
 
-Whichever of MkDocs or the page process reaches a page first claims it (a shared flag per
-page), so MkDocs never waits for a page the helper has not started: it renders that one
-itself. While the page it needs is still being rendered by the helper, this process
-renders other pages (and files them the same way): first the pages that cover the whole
-organisation (themes, catalogue, owners, changes, reviews: last in MkDocs' order), which
-need its whole evaluation, then the next unit pages the helper has not reached, a few at a
-time (their maps laid out together), with their data files. MkDocs comes to those soon:
-taken from the far end instead, they would all wait for it to the end of the build, when
-the helper has nothing left to do. The other data files (the
-organisation file, made of the units' files, the schema, snapshots and feed) are written
-here at the end. Without fork (or with `parallel: false`) everything is rendered in this
+This process renders the pages that cover the whole organisation (home, themes,
+catalogue, owners, changes, reviews), which need its whole evaluation, before MkDocs
+converts any page (`render_organisation_pages`), and files them the same way; the plugin
+then lets that evaluation go and gives this process a planner evaluating unit by unit, as
+the page process's does (`attach`). Whichever of MkDocs or the page process reaches a unit
+page first claims it (a shared flag per page), so MkDocs never waits for a page the helper
+has not started: it renders that one itself. While the page it needs is still being
+rendered by the helper, this process renders the next unit pages the helper has not
+reached, a few at a time (their maps laid out together), with their data files, and files
+them. MkDocs comes to those soon: taken from the far end instead, they would all wait for
+it to the end of the build, when the helper has nothing left to do. The other data files
+(the organisation file, made of the units' files, the schema, snapshots and feed) are
+written here at the end. Without fork (or with `parallel: false`) everything is rendered in this
 process, page by page (every map laid out at once, the first time one is needed), and a
 page's fragments are dropped once it is written.
 """
