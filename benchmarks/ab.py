@@ -1,11 +1,12 @@
-"""A/B: cold plugin builds of an earlier commit and of the working tree, alternating, in one run.
+"""A/B: plugin builds of an earlier commit and of the working tree, alternating, in one run.
 
-    python benchmarks/ab.py --rev 228614e --org /tmp/bsc-bench/org-1000 [--runs 3]
+    python benchmarks/ab.py --rev 228614e --org /tmp/bsc-bench/org-1000 [--runs 3] [--warm]
 
 The organisation folder is one made by benchmarks/synth.py (it has its mkdocs.yml). The
 earlier commit is checked out in a temporary git worktree and imported in place of the
 installed package, so both sides use the same venv, MkDocs, Material and Graphviz.
-Alternating the two sides spreads the noise of a shared machine over both; the medians of
+Builds are cold (no map cache), or with `--warm` warm (the cache filled by a first build
+of the working tree, not timed). Alternating the two sides spreads the noise of a shared machine over both; the medians of
 wall and CPU seconds (the build and its helpers and dot), the peak RSS of the largest
 process and the peak summed PSS of all of them are printed.
 """
@@ -37,11 +38,13 @@ cli()
 """
 
 
-def build(cmd: list[str], org: Path, log: Path) -> tuple[float, float, int, int]:
-    """A cold build: wall seconds, CPU seconds (with the helpers and dot it waited for), peak
-    RSS KB of the largest process, and peak summed PSS KB of all its processes (as bench.py)."""
+def build(cmd: list[str], org: Path, log: Path, cold: bool = True) -> tuple[float, float, int, int]:
+    """A build, cold by default: wall seconds, CPU seconds (with the helpers and dot it waited
+    for), peak RSS KB of the largest process, and peak summed PSS KB of all its processes (as
+    bench.py)."""
     shutil.rmtree(org / "site", ignore_errors=True)
-    shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
+    if cold:
+        shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
     result = bench.run(cmd, org, timeout=3 * 3600, log=log)
     if not result.ok:
         sys.exit(f"ab: {' '.join(cmd)} failed:\n{result.tail(40)}")
@@ -53,6 +56,7 @@ def main() -> int:
     parser.add_argument("--rev", required=True, help="the earlier commit")
     parser.add_argument("--org", type=Path, required=True, help="an organisation made by benchmarks/synth.py")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warm", action="store_true", help="warm builds (the map cache kept) instead of cold ones")
     args = parser.parse_args()
     worktree = Path(tempfile.mkdtemp(prefix="bsc-ab-")) / "old"
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "-q", "--detach", str(worktree), args.rev], check=True)
@@ -60,9 +64,11 @@ def main() -> int:
              "working tree": [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict"]}
     results: dict[str, list] = {name: [] for name in sides}
     try:
+        if args.warm:  # the map cache, filled once (both sides make the same maps)
+            build(sides["working tree"], args.org, worktree.parent / "build.log")
         for i in range(args.runs):
             for name, cmd in sides.items():
-                seconds, cpu, maxrss, pss = build(cmd, args.org, worktree.parent / "build.log")
+                seconds, cpu, maxrss, pss = build(cmd, args.org, worktree.parent / "build.log", cold=not args.warm)
                 results[name].append((seconds, cpu, maxrss, pss))
                 print(f"run {i + 1}: {name:14} {seconds:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {maxrss // 1024} MB, "
                       f"all processes {pss // 1024} MB", flush=True)

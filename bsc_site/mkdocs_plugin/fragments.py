@@ -416,8 +416,8 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
     another's child is held until its own page), so that this process
     holds a few units' results at a time, not a copy of the whole evaluation (the build
     process's, which it would otherwise copy by reading it: reading an object writes its
-    reference count). The pages that cover the whole organisation are left to the build
-    process (while it waits for this one)."""
+    reference count). The pages that cover the whole organisation are the build process's
+    (it renders them before MkDocs' pages)."""
     # What this process was given (the model, its indexes) lives as long as it does: out of
     # its collector's way, which would otherwise walk it at every full collection (and
     # write to each object's header, copying the memory it shares with the build process).
