@@ -101,7 +101,6 @@ class Fragments:
         ctx = self._ctx = multiprocessing.get_context("fork")
         self._lock = ctx.Lock()
         self._claimed = ctx.RawArray("b", self.count)
-        self._tail = self.count - 1  # the pages covering the whole organisation are taken from here, down
         self._ahead = 0  # unit pages are taken from here on (the helper has claimed those before it)
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         self._files = _DataFolder(self._folder)
@@ -188,26 +187,18 @@ class Fragments:
             return True
 
     def _steal(self, after: int) -> bool:
-        """Render pages nobody has started, while waiting for page `after`, and file them:
-        a page covering the whole organisation (from the far end: each is as costly as dozens
-        of unit pages), else the next few unit pages after `after` that the helper has not
-        reached (their maps laid out together)."""
+        """Render the next few unit pages after page `after` (which this process waits for)
+        that nobody has started (their maps laid out together), and file them."""
         taken = []
         units = self.planner.unit_pages()
-        while self._tail > after and self._tail >= units.stop:
-            index, self._tail = self._tail, self._tail - 1
-            if self._claim(index):
-                taken.append(index)
-                break
-        if not taken:
-            index = max(self._ahead, after + 1, units.start)
-            with self._lock:  # the helper claims in order: the pages up to its place are its
-                while index < units.stop and len(taken) < STEAL_BATCH:
-                    if not self._claimed[index]:
-                        self._claimed[index] = 1
-                        taken.append(index)
-                    index += 1
-            self._ahead = index
+        index = max(self._ahead, after + 1, units.start)
+        with self._lock:  # the helper claims in order: the pages up to its place are its
+            while index < units.stop and len(taken) < STEAL_BATCH:
+                if not self._claimed[index]:
+                    self._claimed[index] = 1
+                    taken.append(index)
+                index += 1
+        self._ahead = index
         for index, fragments in zip(taken, self._render_here(taken) if taken else ()):
             _store(self._folder, index, fragments)
             with self._changed:

@@ -198,8 +198,6 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                 + ", ".join(posixpath.join(docs, c) for c in clashes)
                 + ". Rename yours, or set the plugin's 'path' option to put the generated pages in a folder."
             )
-        for page in skeletons:  # their fragments are rendered again, page by page (`Fragments.page`)
-            page.fragments = {}
         if helper is not None and self.fragments.parallel:
             # The pages covering the whole organisation are rendered now (filed until MkDocs
             # comes to them, last), and this process lets its evaluation go: the unit pages it
@@ -229,7 +227,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if evaluator is not None:
             # its KPI values refer back to it: the one cycle, which the collector (for which
             # they are frozen) would never break
-            evaluator._values.clear()
+            evaluator.forget_values()
 
     def _stop_fragments(self) -> None:
         if self.fragments is not None:

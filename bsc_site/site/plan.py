@@ -513,9 +513,12 @@ class SitePlanner:
         """
         self._defer = True
         try:
-            return [render(*args) for render, args in self._recipes]
+            pages = [render(*args) for render, args in self._recipes]
         finally:
             self._defer = False
+        for page in pages:  # only place holders: the fragments are rendered again, page by page
+            page.fragments = {}
+        return pages
 
     def fragments(self, index: int) -> dict[str, object]:
         """The fragments of page `index` (in `skeletons` order); maps as their request keys."""

@@ -268,6 +268,11 @@ class Evaluator:
             self._new.append((table, key))
         return value
 
+    def forget_values(self) -> None:
+        """Let every KPI's values go (judged again, the same, if asked for again). They refer
+        back to this evaluator: clearing them also breaks that cycle."""
+        self._values.clear()
+
     def release_shared(self) -> None:
         """Forget the table `shared` looks values up in; what it shared stays shared."""
         self._shared = {}
@@ -564,7 +569,7 @@ class UnitsWhenAsked(dict):
     def forget_all(self) -> None:
         """Let every unit's results go."""
         dict.clear(self)
-        self._evaluator._values.clear()
+        self._evaluator.forget_values()
 
     def _whole(self, *args):
         raise TypeError("the units of an evaluation made when asked cannot be listed: use evaluate()")
