@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from .check import validate
+from .collector import paused
 from .load import load
 from .model import Scorecards
 from .periods import Period, PeriodError
@@ -49,5 +50,8 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
     shown = chosen or sc.latest_review_period()
     if loaded is not None and not problems.errors:
         loaded(sc, shown)
-    validate(sc, problems, chosen, strict)
+    # The checks make indexes (millions of entries for a large organisation) and no reference
+    # cycles: the collector would walk them, and the loaded model's own indexes, again and again.
+    with paused():
+        validate(sc, problems, chosen, strict)
     return Project(sc, problems, shown)

@@ -8,6 +8,7 @@ bsc_site/mkdocs_plugin/fragments.py). These tests build real sites both ways.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import re
@@ -21,6 +22,7 @@ import yaml
 
 from sitebuild import build, copy_example, snapshot
 
+from bsc_site.collector import paused
 from bsc_site.mkdocs_plugin.fragments import Fragments, can_fork
 from bsc_site.project import open_project
 from bsc_site.site.links import Links
@@ -142,6 +144,28 @@ def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, 
     # the data files, whoever wrote each unit's, are those of the whole evaluation made in one process
     written = {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert written == data_bytes(data_plan(planner.ev, planner.links)) and len(written) > 20
+
+
+def test_the_pages_covering_the_whole_organisation_let_their_garbage_go_page_by_page(planned, monkeypatch, tmp_path):
+    # A review's page as of an earlier period leaves that period's evaluation of the whole
+    # organisation in a reference cycle (the template's context): collected as soon as the
+    # page is filed, not when the collector next comes round (a few at once at 10,000 units
+    # would be gigabytes).
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    planner, skeletons, expected, _ = planned
+    assert planner.sc.reviews[0].period != planner.ev.period, "the example has a review of an earlier period"
+    fragments = Fragments(planner, len(skeletons), parallel=True, data=data_plan(planner.ev, planner.links))
+    try:
+        gc.collect()
+        with paused():  # no collection but the ones the pages make
+            fragments.render_organisation_pages()
+            assert gc.collect() == 0, "nothing was left for the collector"
+        units = planner.unit_pages()
+        assert [fragments.page(i) for i in range(len(skeletons)) if i not in units] == \
+            [page for i, page in enumerate(expected) if i not in units]
+    finally:
+        fragments.close()
 
 
 def _failing_dot(folder: Path) -> str:

@@ -46,6 +46,7 @@ import time
 import traceback
 from typing import Callable
 
+from ..collector import paused, settle
 from ..forked import can_fork
 from ..maps import GraphvizError
 from ..site.plan import DataJob, MapKey, SitePlanner, data_paths, data_plan
@@ -143,11 +144,17 @@ class Fragments:
         """Render the pages that are not unit pages (they need the whole evaluation) now, one
         by one, and file them until MkDocs asks for them."""
         units = self.planner.unit_pages()
-        for index in range(self.count):
-            if index not in units and self._claim(index):
-                _store(self._folder, index, self._render_here([index])[0])
-                with self._changed:
-                    self._ready.add(index)
+        # Each page's garbage is collected once it is filed, in one pass: a review's page
+        # leaves its evaluation as of the review's period in a reference cycle (the
+        # template's context). Left to itself, the collector would walk everything made
+        # since the evaluation again and again while these large pages are made.
+        with paused():
+            for index in range(self.count):
+                if index not in units and self._claim(index):
+                    _store(self._folder, index, self._render_here([index])[0])
+                    with self._changed:
+                        self._ready.add(index)
+                    gc.collect()
         self._figures = {}  # their maps' figures are in place: none is asked for again
 
     def _listen(self, conn, helper: str) -> None:
@@ -441,6 +448,9 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
                         forget(unit)
                     rendered.intersection_update(line)
                 batch.clear()
+                # what is kept to the end (the thresholds checked, say) or let go without
+                # cycles (the held units' results) out of the collector's way
+                settle()
 
             for index in planner.unit_pages():
                 with lock:

@@ -19,6 +19,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler
 
+from ..collector import Settler
 from ..forked import ForkError
 from ..maps import Graphviz, GraphvizError
 from ..project import open_project
@@ -32,6 +33,9 @@ from .navigation import PrunedNavigation
 log = logging.getLogger("mkdocs.plugins.bsc")
 
 CSS = "assets/bsc/bsc.css"
+# Pages (converted, then written) between two settlings of the garbage collector: each
+# then walks what the last hundred pages left, not everything MkDocs has kept so far.
+SETTLE_EVERY = 100
 
 
 class ScorecardPlugin(BasePlugin[ScorecardConfig]):
@@ -50,6 +54,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         # counts warnings as MkDocs' strict mode does, to know at the end whether it will abort
         self.warnings = CountHandler(level=logging.WARNING)
         self.dirty = False
+        self.settler = Settler(SETTLE_EVERY)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -214,6 +219,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             gc.collect()
             clock.lap("pages covering the whole organisation")
         gc.freeze()  # and what the pages' skeletons hold
+        self.settler = Settler(SETTLE_EVERY)
         log.info(f"bsc: {len(self.pages)} pages")
         log.debug(f"bsc: {clock}")
 
@@ -262,10 +268,12 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         return context
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self.settler.step()
         generated = self.pages.get(page.file.src_uri)
         return generated.with_search(html) if generated else html
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self.settler.step()
         generated = self.pages.get(page.file.src_uri)
         if generated is None:
             return output

@@ -13,11 +13,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import gc
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..collector import paused
 from ..model import Kpi, Objective, Perspective, Scorecards, StatusOverride, Subject, Unit
 from ..periods import FiscalCalendar, Frequency, Period
 from .scoring import (
@@ -484,13 +484,8 @@ def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
     reference cycle: the cyclic garbage collector would only traverse the growing heap again
     and again, so it waits, as it does while loading.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _evaluate(sc, period, history, like.evaluator if like is not None else None, units)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _review_periods(sc: Scorecards, period: Period | None, history: int) -> tuple[Period, ...]:
@@ -543,14 +538,8 @@ class UnitsWhenAsked(dict):
 
     def __missing__(self, unit_id: str) -> UnitResult:
         unit = self._units[unit_id]
-        evaluator = self._evaluator
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            result = self[unit_id] = evaluator.unit(unit, self._periods)
-        finally:
-            if enabled:
-                gc.enable()
+        with paused():
+            result = self[unit_id] = self._evaluator.unit(unit, self._periods)
         return result
 
     def get(self, unit_id, default=None):
