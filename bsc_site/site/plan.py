@@ -466,10 +466,14 @@ class SitePlanner:
         Not kept: only that review's page asks, once, and the whole organisation evaluated as
         of an earlier period is as large as the current evaluation's new objects; kept, three
         reviews' evaluations would wait in memory to the end of the build.
+
+        Its history is two review periods, the review's and the one before: all the page
+        shows (the status then, what changed since). Eight, as elsewhere, would make every
+        roll-up four times over (a review page's evaluation was most of its time).
         """
         if period == self.ev.period:
             return self
-        planner = SitePlanner(evaluate(self.sc, period, like=self.ev), self.options)
+        planner = SitePlanner(evaluate(self.sc, period, history=2, like=self.ev), self.options)
         planner.env = self.env
         return planner
 
