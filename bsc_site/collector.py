@@ -46,10 +46,8 @@ class Settler:
     def __init__(self, every: int) -> None:
         self.every = every
         self.steps = 0
-        self.settled = 0  # how many times, for the build's account of itself
 
     def step(self) -> None:
         self.steps += 1
         if self.steps % self.every == 0:
             settle()
-            self.settled += 1
