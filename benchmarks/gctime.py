@@ -75,7 +75,8 @@ def main() -> None:
           file=sys.stderr)
     buckets: dict[int, float] = {}
     for at, spent in full:
-        buckets[int(at // 20) * 20] = buckets.get(int(at // 20) * 20, 0.0) + spent
+        bucket = int(at // 20) * 20
+        buckets[bucket] = buckets.get(bucket, 0.0) + spent
     print("build process, full collections by 20-s bucket of wall time: "
           + ", ".join(f"{b}–{b + 20} s: {t:.2f} s" for b, t in sorted(buckets.items())), file=sys.stderr)
 

@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 from .. import model as m
+from ..collector import paused
 from ..forked import Forked, can_fork
 from ..problems import Location, Problems
 from . import fields
@@ -46,15 +47,12 @@ def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: b
     that pass (seconds for a large organisation), what was loaded is moved out of the
     collector's way for good (`gc.freeze`); the caller may `gc.unfreeze` when done.
     """
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        return _load(Path(root), problems, parallel and can_fork())
+        with paused():
+            return _load(Path(root), problems, parallel and can_fork())
     finally:
-        if enabled:
-            gc.enable()
-            if gc.get_count()[0] > _LARGE_LOAD:
-                gc.freeze() if freeze else gc.collect()
+        if gc.isenabled() and gc.get_count()[0] > _LARGE_LOAD:  # on again (it was on before)
+            gc.freeze() if freeze else gc.collect()
 
 
 def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None:

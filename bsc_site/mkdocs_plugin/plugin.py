@@ -219,7 +219,6 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             gc.collect()
             clock.lap("pages covering the whole organisation")
         gc.freeze()  # and what the pages' skeletons hold
-        self.settler = Settler(SETTLE_EVERY)
         log.info(f"bsc: {len(self.pages)} pages")
         log.debug(f"bsc: {clock}")
 
