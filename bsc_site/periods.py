@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import operator
 import re
 from dataclasses import dataclass
 
@@ -117,6 +118,10 @@ class Period:
         """Whether the day falls inside this period."""
         return self.start <= day <= self.end
 
+
+# A period's sort key (`Period.sort_key`) without a Python call: for sorted(), min() and max()
+# over many periods, where the comparisons above would each be one.
+chronological = operator.attrgetter("_key")
 
 _PERIODS: dict[tuple, Period] = {}  # every period made in this process, by its fields
 

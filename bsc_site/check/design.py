@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..model import Scorecards, Unit
-from ..periods import Period
+from ..periods import Period, chronological
 from ..problems import Location, Problems
 
 
@@ -140,7 +140,7 @@ def _stale_actuals(sc: Scorecards, unit: Unit, period: Period | None) -> Iterato
             continue
         if period is None:
             continue
-        latest = max(reported)
+        latest = max(reported, key=chronological)
         if k.frequency.rank > cadence.rank:
             continue  # an annual KPI in a quarterly review: its value comes once a year
         review = sc.calendar.containing(latest, cadence)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..model import Scorecards, Unit
+import collections
+import operator
+
+from ..model import Actual, Kpi, Scorecards, Unit
 from ..problems import Location, Problems, did_you_mean
 
 
@@ -126,12 +129,27 @@ def _unit(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set
 
 
 def _actuals(sc: Scorecards, problems: Problems) -> None:
-    seen: dict[tuple[str, str, str], Location] = {}
     kpis = {u.id: {k.id: k for k in u.kpis} for u in sc.units}
+    # Each KPI's actuals are checked together first: a KPI with known names, a row per
+    # period and periods of its frequency has nothing to report (millions of rows for a
+    # large organisation, so this costs set operations, not a Python step per row). The
+    # rows of any other KPI are gone through one by one, in file order.
+    rows = collections.Counter(map(operator.attrgetter("unit_id", "kpi_id"), sc.actuals))
+    suspect = set()
+    for key, by_period in sc.actuals_by_kpi.items():
+        kpi = kpis.get(key[0], {}).get(key[1])
+        if kpi is None or rows[key] != len(by_period) or {p.frequency for p in by_period} != {kpi.frequency}:
+            suspect.add(key)
+    if suspect:
+        _actual_rows([a for a in sc.actuals if (a.unit_id, a.kpi_id) in suspect], kpis, problems)
+
+
+def _actual_rows(actuals: list[Actual], kpis: dict[str, dict[str, Kpi]], problems: Problems) -> None:
+    seen: dict[tuple[str, str, str], Location] = {}
     # One error per file and unknown name, however many rows repeat it: a unit file that
     # failed to load must not bury its own error under a row-by-row echo.
     unknown: dict[tuple[str, str, str], list[Location]] = {}
-    for a in sc.actuals:
+    for a in actuals:
         unit_kpis = kpis.get(a.unit_id)
         if unit_kpis is None:
             unknown.setdefault((a.location.file, a.unit_id, ""), []).append(a.location)
