@@ -13,6 +13,7 @@ from .forked import ForkError
 from .problems import Problems
 
 DEFAULT_PATH = "scorecards"
+DEFAULT_CACHE = ".cache/bsc"  # the plugin's default too: a command run beside mkdocs.yml shares its cache
 
 
 def _period_label(text: str) -> str:
@@ -39,9 +40,12 @@ def _open(args, strict: bool = False):
 
     # A command runs no other thread, so loading may fork a helper for a large organisation,
     # and it keeps the model to its end.
-    project = open_project(args.path, period=getattr(args, "period", None), strict=strict, parallel=True,
-                           freeze=True)
-    return project
+    return open_project(args.path, period=getattr(args, "period", None), strict=strict, parallel=True,
+                        freeze=True, cache_dir=_cache_dir(args))
+
+
+def _cache_dir(args) -> Path | None:
+    return None if args.no_cache else Path(args.cache_dir)
 
 
 def cmd_validate(args) -> int:
@@ -62,7 +66,7 @@ def _evaluate(args):
     if not project.ok:
         _report(project.problems)
         return None
-    return evaluate(project.scorecards, project.period)
+    return evaluate(project.scorecards, project.period, keep=True)  # kept to the end of the command
 
 
 def cmd_status(args) -> int:
@@ -135,7 +139,7 @@ def cmd_pages(args) -> int:
     out = Path(args.out)
     options = SiteOptions(links=Links(args.path_prefix.strip("/"), not args.html_urls),
                           templates=Path(args.templates) if args.templates else None,
-                          maps=not args.no_maps, cache_dir=Path(args.cache_dir) if args.cache_dir else None)
+                          maps=not args.no_maps, cache_dir=_cache_dir(args))
     try:
         pages = SitePlanner(ev, options).pages()
     except GraphvizError as exc:
@@ -215,6 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
     def with_path(p):
         p.add_argument("path", nargs="?", default=DEFAULT_PATH,
                        help=f"the scorecard folder (default: {DEFAULT_PATH})")
+        p.add_argument("--cache-dir", default=DEFAULT_CACHE,
+                       help=f"keep the unit files as read (and laid-out maps) here (default: {DEFAULT_CACHE})")
+        p.add_argument("--no-cache", action="store_true", help="read every file afresh and write no cache")
         return p
 
     p = with_path(sub.add_parser("validate", help="check the files; report every problem with its location"))
@@ -243,7 +250,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path-prefix", default="", help="folder of the pages inside the site (default: the top)")
     p.add_argument("--html-urls", action="store_true", help="links end in .html (generators without pretty URLs)")
     p.add_argument("--templates", help="a folder of template overrides")
-    p.add_argument("--cache-dir", help="cache laid-out maps here")
     p.add_argument("--no-maps", action="store_true", help="leave out the strategy maps (no Graphviz needed)")
     p.add_argument("--force", action="store_true", help="replace files that already exist")
     p.set_defaults(run=cmd_pages)

@@ -29,16 +29,17 @@ class Project:
 
 def open_project(path: Path | str, *, period: str | None = None, strict: bool = False,
                  period_source: str = "--period", parallel: bool = False, freeze: bool = False,
-                 loaded: Callable[[Scorecards, Period | None], None] | None = None) -> Project:
+                 cache_dir: Path | None = None, loaded: Callable[[Scorecards, Period | None], None] | None = None) -> Project:
     """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data).
 
     `parallel`: loading may fork a helper process (see `load`); only where no other thread
     runs. `freeze`: the model is kept to the caller's end, out of the garbage collector's way.
+    `cache_dir`: unit files read before are taken from the load cache there (see `load`).
     `loaded(scorecards, period)` is called once the files are read without error, before
     the checks (which may still find errors): a site build starts its page process there.
     """
     problems = Problems()
-    sc = load(Path(path), problems, parallel, freeze)
+    sc = load(Path(path), problems, parallel, freeze, cache_dir)
     if sc is None:
         return Project(None, problems, None)
     chosen = None

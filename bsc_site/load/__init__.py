@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import gc
+import pickle
 from pathlib import Path
 
 from .. import model as m
 from ..collector import paused
 from ..forked import Forked, can_fork
-from ..problems import Location, Problems
+from ..problems import Location, Problem, Problems
 from . import fields
-from .actuals import read_actuals
+from .actuals import as_columns, from_columns, read_actual_file
+from .cache import LoadCache
 from .reviews import read_reviews, read_snapshots
 from .scorecard import UnitBuilder, build_organization, read_record_file
 from .text import ACTUALS_SUFFIXES, YAML_SUFFIXES, display_path, find_files
+from .yaml_source import MAX_FILE_BYTES
 
 ORGANIZATION_FILES = ("organization.yml", "organization.yaml", "organisation.yml", "organisation.yaml")
 _LARGE_LOAD = 200_000  # objects left to the garbage collector: some 200 units with their actuals
@@ -30,7 +33,8 @@ def input_files(root: Path) -> list[Path]:
 PARALLEL_UNITS = 200
 
 
-def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: bool = False) -> m.Scorecards | None:
+def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: bool = False,
+         cache_dir: Path | None = None) -> m.Scorecards | None:
     """Read a scorecard folder; None when it cannot be read at all (problems say why).
 
     `parallel`: a forked process reads the later part of a large organisation's unit files
@@ -46,16 +50,19 @@ def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: b
     `freeze`: the caller keeps the model to its end (a command, a site build): instead of
     that pass (seconds for a large organisation), what was loaded is moved out of the
     collector's way for good (`gc.freeze`); the caller may `gc.unfreeze` when done.
+    `cache_dir`: what each unit file was read into is kept there (see `cache`), and an
+    unchanged file is taken from it instead of being parsed again.
     """
-    try:
-        with paused():
-            return _load(Path(root), problems, parallel and can_fork())
-    finally:
-        if gc.isenabled() and gc.get_count()[0] > _LARGE_LOAD:  # on again (it was on before)
-            gc.freeze() if freeze else gc.collect()
+    collect = gc.isenabled() and not freeze
+    with paused(keep=freeze):
+        try:
+            return _load(Path(root), problems, parallel and can_fork(), cache_dir)
+        finally:
+            if collect and gc.get_count()[0] > _LARGE_LOAD:
+                gc.collect()
 
 
-def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None:
+def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None) -> m.Scorecards | None:
     if not root.is_dir():
         problems.error(Location(display_path(root)), "no-folder",
                        "this is a file, not a folder" if root.exists() else "no such folder",
@@ -78,18 +85,37 @@ def _load(root: Path, problems: Problems, parallel: bool) -> m.Scorecards | None
         problems.error(Location(display_path(root / "units")), "no-units", "no unit files found",
                        hint="add one YAML file per unit under units/")
     actual_files = find_files(root / "actuals", ACTUALS_SUFFIXES)
-    split = _split(unit_files, actual_files) if parallel and len(unit_files) >= PARALLEL_UNITS else len(unit_files)
-    later = Forked(_read_units_apart, unit_files[split:], calendar, library) if split < len(unit_files) else None
-    units = _read_units(unit_files[:split], calendar, library, problems)
-    if later is None:
-        actuals = read_actuals(actual_files, calendar, problems)
-    else:  # the actuals are read here while the helper reads its units; problems keep the one-process order
-        actual_problems = Problems()
-        actuals = read_actuals(actual_files, calendar, actual_problems)
-        later_units, later_problems = later.result()
-        units += later_units
-        problems.extend(later_problems)
-        problems.extend(actual_problems.items)
+    cache = _cache(cache_dir, root, org_path)
+    read: list[tuple[m.Unit | None, list[Problem]] | None] = [None] * len(unit_files)
+    keys: list[bytes | None] = [None] * len(unit_files)
+    if cache is not None:
+        for i, path in enumerate(unit_files):
+            keys[i] = cache.key(path, display_path(path), MAX_FILE_BYTES)
+            read[i] = cache.get(keys[i])
+    todo = [i for i, done in enumerate(read) if done is None]
+    files = [unit_files[i] for i in todo]
+    split = _split(files, actual_files, cache is not None) if parallel and len(files) >= PARALLEL_UNITS else len(files)
+    later = Forked(_read_units_apart, files[split:], calendar, library) if split < len(files) else None
+    for i, result in zip(todo, _read_units(files[:split], calendar, library)):
+        read[i] = result
+        if cache is not None:
+            cache.put(keys[i], pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    # the actuals are read here while the helper (if any) reads its units
+    actual_problems = Problems()
+    actuals = _read_actuals(actual_files, calendar, actual_problems, cache)
+    if later is not None:
+        for i, data in zip(todo[split:], later.result()):
+            read[i] = pickle.loads(data)
+            if cache is not None:
+                cache.put(keys[i], data)
+    if cache is not None:
+        cache.save()
+    units = []
+    for unit, found in read:  # the problems in file order, however each file was read
+        problems.extend(found)
+        if unit is not None:
+            units.append(unit)
+    problems.extend(actual_problems.items)
     reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
     snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
     return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals),
@@ -103,12 +129,14 @@ CSV_COST = 0.25
 SENDING_COST = 0.15
 
 
-def _split(unit_files: list[Path], actual_files: list[Path]) -> int:
+def _split(unit_files: list[Path], actual_files: list[Path], caching: bool = False) -> int:
     """How many unit files this process reads before the actuals, so that it and the helper
-    (reading the rest, then sending them) take about as long."""
+    (reading the rest, then sending them) take about as long. `caching`: this process
+    pickles what it reads too, for the cache, at the cost of sending it."""
     sizes = [path.stat().st_size for path in unit_files]
     actuals = sum(path.stat().st_size for path in actual_files)
-    here = (sum(sizes) * (1 + SENDING_COST) - CSV_COST * actuals) / (2 + SENDING_COST)
+    cost_here = 1 + SENDING_COST if caching else 1
+    here = (sum(sizes) * (1 + SENDING_COST) - CSV_COST * actuals) / (cost_here + 1 + SENDING_COST)
     taken = 0
     for index, size in enumerate(sizes[:-1]):  # the helper reads one file at least
         if taken + size > here:
@@ -117,21 +145,58 @@ def _split(unit_files: list[Path], actual_files: list[Path]) -> int:
     return len(sizes) - 1
 
 
-def _read_units(paths: list[Path], calendar, library: dict, problems: Problems) -> list[m.Unit]:
-    """The units of these files, in file order."""
-    builder = UnitBuilder(calendar, library, problems)
-    units = []
-    for path in paths:
-        rec = read_record_file(path, fields.UNIT, problems)
-        if rec is not None and "id" in rec.values:  # a missing name is reported; the unit stays, so nothing cascades
-            units.append(builder.unit(rec))
-    return units
-
-
-def _read_units_apart(paths: list[Path], calendar, library: dict) -> tuple[list[m.Unit], list]:
-    """`_read_units` in the loading helper: the units and the problems found, to be sent back."""
+def _read_units(paths: list[Path], calendar, library: dict) -> list[tuple[m.Unit | None, list[Problem]]]:
+    """Each file's unit (None if it has no id: a missing name is reported, the unit stays,
+    so nothing cascades) and the problems found in it, in file order."""
     problems = Problems()
-    return _read_units(paths, calendar, library, problems), problems.items
+    builder = UnitBuilder(calendar, library, problems)
+    read = []
+    for path in paths:
+        before = len(problems.items)
+        rec = read_record_file(path, fields.UNIT, problems)
+        unit = builder.unit(rec) if rec is not None and "id" in rec.values else None
+        read.append((unit, problems.items[before:]))
+    return read
+
+
+def _read_units_apart(paths: list[Path], calendar, library: dict) -> list[bytes]:
+    """`_read_units` in the loading helper: each file's result pickled on its own, to be
+    sent back and kept in the cache as it is."""
+    return [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) for result in _read_units(paths, calendar, library)]
+
+
+def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCache | None) -> list[m.Actual]:
+    """All actuals, in file and row order; each file taken from the cache if it is there,
+    and put there if not."""
+    actuals: list[m.Actual] = []
+    numbers: dict[str, float | None] = {}  # the values read so far by their text: files repeat them
+    for path in paths:
+        key = cache.key(path, display_path(path), MAX_FILE_BYTES) if cache is not None else None
+        cached = cache.get(key) if cache is not None else None
+        if cached is None:
+            before = len(problems.items)
+            found = read_actual_file(path, calendar, problems, numbers)
+            if cache is not None:
+                cache.put(key, pickle.dumps((as_columns(found), problems.items[before:]),
+                                            protocol=pickle.HIGHEST_PROTOCOL))
+        else:
+            columns, found_problems = cached
+            found = from_columns(columns)
+            problems.extend(found_problems)
+        actuals += found
+    return actuals
+
+
+def _cache(cache_dir: Path | None, root: Path, org_path: Path) -> LoadCache | None:
+    """The folder's load cache, if there is a cache folder; the organisation file's bytes
+    are part of every key (its calendar and KPI library shape every unit)."""
+    if cache_dir is None:
+        return None
+    try:
+        organization = org_path.read_bytes()
+    except OSError:
+        return None
+    return LoadCache(cache_dir, root, organization)
 
 
 def hierarchy_order(units: list[m.Unit]) -> tuple[m.Unit, ...]:

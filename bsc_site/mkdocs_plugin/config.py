@@ -16,7 +16,7 @@ class ScorecardConfig(Config):
     path = c.Type(str, default="")
     """Folder of the generated pages inside the site; '' puts the home page at the site root."""
     cache_dir = c.Type(str, default=".cache/bsc")
-    """Where laid-out strategy maps are cached, relative to mkdocs.yml."""
+    """Where laid-out strategy maps and the unit files as read are cached, relative to mkdocs.yml."""
     templates = c.Type(str, default="overrides/bsc")
     """Folder of template overrides, relative to mkdocs.yml: a file there replaces the built-in one."""
     nav = c.Type(bool, default=True)

@@ -136,8 +136,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         clock = _Stopwatch()
         # `mkdocs serve` runs the live-reload server's threads: no fork there
         parallel = self.config.parallel and self.command == "build"
-        options = SiteOptions(links=self.links, templates=self.templates,
-                              cache_dir=self._resolve(config, self.config.cache_dir))
+        cache_dir = self._resolve(config, self.config.cache_dir)
+        options = SiteOptions(links=self.links, templates=self.templates, cache_dir=cache_dir)
         self._stop_fragments()
         try:
             Graphviz().version()
@@ -162,7 +162,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         try:
             project = open_project(self.root, period=self.config.period, strict=self.config.strict,
                                    period_source="mkdocs.yml: plugins.bsc.period", parallel=parallel, freeze=True,
-                                   loaded=loaded)
+                                   cache_dir=cache_dir, loaded=loaded)
         except ForkError as exc:  # the loading helper was killed (out of memory, most likely)
             raise PluginError(f"bsc: {exc}; build with the plugin option parallel: false") from None
         for problem in project.problems.sorted():
@@ -175,14 +175,13 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         clock.lap("load and check")
         if graphviz_missing is not None:  # it stops the build here, before anything is written
             raise PluginError(f"bsc: {graphviz_missing}")
-        self.evaluation = evaluate(project.scorecards, project.period)
         # The model and its evaluation are millions of long-lived objects without reference
         # cycles: out of the collector's way (else every full collection walks them all,
         # again and again, while the pages are made), and out of the helper processes' way
         # (a collection there would copy their shared memory). `mkdocs build` ends with the
         # build, so they stay frozen (the collection at exit skips them); `mkdocs serve`
         # thaws them when a build ends.
-        gc.freeze()
+        self.evaluation = evaluate(project.scorecards, project.period, keep=True)
         clock.lap("evaluate")
         planner = SitePlanner(self.evaluation, options)
         self.data = data_plan(self.evaluation, self.links)

@@ -473,7 +473,7 @@ def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Peri
 
 
 def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
-             like: Evaluation | None = None, units: set[str] | None = None) -> Evaluation:
+             like: Evaluation | None = None, units: set[str] | None = None, keep: bool = False) -> Evaluation:
     """Evaluate every unit for `period` (default: the latest review period with data).
 
     `like`: an evaluation of the same model for another period, whose KPI values are reused
@@ -482,9 +482,11 @@ def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
 
     Evaluation makes a value for every KPI and period, nearly all of which outlive it, and no
     reference cycle: the cyclic garbage collector would only traverse the growing heap again
-    and again, so it waits, as it does while loading.
+    and again, so it waits, as it does while loading. `keep`: the caller keeps the
+    evaluation to its end: it is moved out of the collector's way for good (`gc.freeze`,
+    with everything older), before the collector is back on.
     """
-    with paused():
+    with paused(keep=keep):
         return _evaluate(sc, period, history, like.evaluator if like is not None else None, units)
 
 
