@@ -63,9 +63,10 @@ def _same(one, two) -> None:
 
 
 def _pack(cache: Path) -> Path:
-    packs = list((cache / "load").glob("*.pack"))
-    assert len(packs) == 1, packs
-    return packs[0]
+    """The one pack file: no other (nor a temporary one) left beside it."""
+    files = list((cache / "load").iterdir())
+    assert len(files) == 1 and files[0].suffix == ".pack", files
+    return files[0]
 
 
 def test_an_unchanged_folder_is_not_parsed_again_and_loads_the_same(folder, tmp_path, parsed):
@@ -194,3 +195,21 @@ def test_the_cli_keeps_its_cache_beside_the_scorecards_unless_told_not_to(folder
     fourth = _bsc("status", "scorecards", "--cache-dir", str(elsewhere), cwd=project)
     assert fourth.returncode == 0, fourth.stderr
     assert len(list((elsewhere / "load").glob("*.pack"))) == 1 and not (project / ".cache").exists()
+
+
+def test_a_read_that_fails_midway_leaves_the_pack_as_it_was(folder, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    _load(folder, cache)
+    before = _pack(cache).read_bytes()
+    unit_file = folder / "units" / "northwind.yml"
+    unit_file.write_bytes(unit_file.read_bytes() + b"\n")  # a new entry is being written when it fails
+    actuals = sorted((folder / "actuals").glob("*.csv"))[0]
+    actuals.write_bytes(actuals.read_bytes() + b"\n")  # read after the unit files
+
+    def broken(*args):
+        raise RuntimeError("a bug while reading the actuals")
+
+    monkeypatch.setattr(load_module, "read_actual_file", broken)
+    with pytest.raises(RuntimeError):
+        _load(folder, cache)
+    assert _pack(cache).read_bytes() == before  # and no temporary file beside it

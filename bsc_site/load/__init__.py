@@ -86,6 +86,22 @@ def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None
                        hint="add one YAML file per unit under units/")
     actual_files = find_files(root / "actuals", ACTUALS_SUFFIXES)
     cache = _cache(cache_dir, root, org_path)
+    try:
+        units, actuals, found = _read(unit_files, actual_files, calendar, library, parallel, cache)
+    finally:
+        if cache is not None:
+            cache.close()  # the new pack left unsaved if anything failed
+    problems.extend(found)
+    reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
+    snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
+    return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals),
+                        reviews=reviews, snapshots=snapshots)
+
+
+def _read(unit_files: list[Path], actual_files: list[Path], calendar, library: dict, parallel: bool,
+          cache: LoadCache | None) -> tuple[list[m.Unit], list[m.Actual], list[Problem]]:
+    """The units and actuals of these files, with the problems found in them in file order
+    (unit files, then actuals files), however each file was read."""
     read: list[tuple[m.Unit | None, list[Problem]] | None] = [None] * len(unit_files)
     keys: list[bytes | None] = [None] * len(unit_files)
     if cache is not None:
@@ -110,16 +126,12 @@ def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None
                 cache.put(keys[i], data)
     if cache is not None:
         cache.save()
-    units = []
-    for unit, found in read:  # the problems in file order, however each file was read
-        problems.extend(found)
+    units, problems = [], []
+    for unit, found in read:
+        problems += found
         if unit is not None:
             units.append(unit)
-    problems.extend(actual_problems.items)
-    reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
-    snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
-    return m.Scorecards(root=root, organization=organization, units=hierarchy_order(units), actuals=tuple(actuals),
-                        reviews=reviews, snapshots=snapshots)
+    return units, actuals, problems + actual_problems.items
 
 
 # Reading a byte of CSV actuals costs about a quarter of reading a byte of a unit file, and

@@ -1,4 +1,5 @@
-"""What each unit file was read into, kept by the file's bytes: an unchanged file is not parsed again.
+"""What each unit and actuals file was read into, kept by the file's bytes: an unchanged
+file is not parsed again.
 
 Parsing YAML is most of the time a large organisation takes to load (10,000 unit files:
 about half a minute of CPU); unpickling what a file was read into takes a fifteenth of
@@ -6,15 +7,20 @@ that. The cache is one pack file per scorecard folder, under the cache folder:
 
     <cache_dir>/load/<digest of the folder's path>.pack
 
-holding, for each unit file read, the unit and the problems found in it, keyed by a
-digest of the file's bytes, its path as reported, the organisation file's bytes (its
+holding, for each file read, what it was read into and the problems found in it, keyed
+by a digest of the file's bytes, its path as reported, the organisation file's bytes (its
 calendar and KPI library shape every unit) and this package's code and versions. So a
 changed file, a changed organisation file or another version of bsc-site is read afresh,
 and the result is the same whether a file comes from the cache or not. The pack is
 rewritten only when its entries change, holding just the files of the last read: it does
 not grow with old versions.
 
-The cache is only ever a shortcut: a pack that is missing, damaged, or from another
+Memory stays flat, whatever the organisation's size: the old pack is mapped, not read
+(an entry is copied out when unpickled), and the new one is written as its entries come.
+Its layout: `FORMAT`, the entries' pickles back to back, the index (a pickled dict of
+key -> (offset, length)), and the index's offset as 8 bytes, little-endian.
+
+The cache is only ever a shortcut: a pack that is missing, damaged, or of another
 format is ignored, and one that cannot be written is left unwritten, without a word.
 Unpickling runs code named in the pack, so the cache folder must be as trusted as the
 project folder itself (both are the user's own).
@@ -24,17 +30,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import mmap
 import os
 import pickle
+import struct
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
-from ..stored import store
-
-FORMAT = b"bsc-site load cache 1\n"
+FORMAT = b"bsc-site load cache 2\n"
+_OFFSET = struct.Struct("<Q")
 
 
 @functools.cache
@@ -50,25 +58,36 @@ def code_digest() -> bytes:
 
 
 class LoadCache:
-    """The pack of one scorecard folder: `get` what a file was read into, `put` a new entry, `save`."""
+    """The pack of one scorecard folder: `get` what a file was read into, `put` a new entry,
+    then `save` (or `close`, to leave the pack as it was)."""
 
     def __init__(self, cache_dir: Path, root: Path, context: bytes) -> None:
         where = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
         self.path = cache_dir / "load" / f"{where}.pack"
         self._context = hashlib.blake2b(code_digest() + context, digest_size=16).digest()
-        self._entries = self._read()
-        self._kept: dict[bytes, bytes] = {}  # what this read used or added: the next pack
-        self.hits = 0
+        self._old: mmap.mmap | None = None
+        self._index: dict[bytes, tuple[int, int]] = {}  # the old pack's entries
+        self._used: list[bytes] = []  # the old entries this read took: copied into the new pack
+        self._new: BinaryIO | None = None  # the new pack, written as entries come
+        self._new_index: dict[bytes, tuple[int, int]] = {}
+        self._writable = True
+        self._open()
 
-    def _read(self) -> dict[bytes, bytes]:
+    def _open(self) -> None:
         try:
             with open(self.path, "rb") as fh:
-                if fh.read(len(FORMAT)) != FORMAT:
-                    return {}
-                entries = pickle.load(fh)
-        except Exception:  # missing, unreadable, cut short, another format: read the files instead
-            return {}
-        return entries if isinstance(entries, dict) else {}
+                old = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # missing, unreadable, empty
+            return
+        try:
+            (at,) = _OFFSET.unpack(old[-_OFFSET.size:])
+            index = pickle.loads(old[at:-_OFFSET.size]) if old[:len(FORMAT)] == FORMAT else None
+        except Exception:  # cut short, damaged, another format: read the files instead
+            index = None
+        if not isinstance(index, dict):
+            old.close()
+            return
+        self._old, self._index = old, index
 
     def key(self, path: Path, shown: str, limit: int) -> bytes | None:
         """The key of a file's entry; None for a file to read the usual way (not a regular
@@ -89,27 +108,70 @@ class LoadCache:
 
     def get(self, key: bytes | None) -> Any:
         """The entry under the key, or None."""
-        data = self._entries.get(key) if key is not None else None
-        if data is None:
+        where = self._index.get(key) if key is not None else None
+        if where is None:
             return None
+        offset, length = where
         try:
-            value = pickle.loads(data)
+            value = pickle.loads(self._old[offset:offset + length])
         except Exception:  # a damaged entry: the file is read instead
             return None
-        self._kept[key] = data
-        self.hits += 1
+        self._used.append(key)
         return value
 
     def put(self, key: bytes | None, data: bytes) -> None:
         """A new entry: the pickled result of reading the file."""
-        if key is not None:
-            self._kept[key] = data
-
-    def save(self) -> None:
-        """Write the pack if its entries changed; a cache that cannot be written is no error."""
-        if self._kept.keys() == self._entries.keys():
+        if key is None or not self._writable:
             return
         try:
-            store(self.path, FORMAT + pickle.dumps(self._kept, protocol=pickle.HIGHEST_PROTOCOL))
+            self._write(key, data)
+        except OSError:  # a cache that cannot be written is no error: this read just keeps none
+            self._writable = False
+            self._discard_new()
+
+    def _write(self, key: bytes, data: bytes) -> None:
+        if self._new is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._new = open(self._temporary(), "wb")
+            self._new.write(FORMAT)
+        self._new_index[key] = (self._new.tell(), len(data))
+        self._new.write(data)
+
+    def save(self) -> None:
+        """Finish the new pack and put it in place of the old, if the entries changed."""
+        try:
+            if self._writable and (self._new is not None or set(self._used) != self._index.keys()):
+                for key in self._used:  # the old entries still wanted
+                    offset, length = self._index[key]
+                    self._write(key, self._old[offset:offset + length])
+                at = self._new.tell()
+                self._new.write(pickle.dumps(self._new_index, protocol=pickle.HIGHEST_PROTOCOL))
+                self._new.write(_OFFSET.pack(at))
+                self._new.close()
+                self._release_old()  # before the file is replaced (Windows keeps a mapped file)
+                os.replace(self._temporary(), self.path)
+                self._new = None
         except OSError:
             pass
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Let the old pack go, and any new one not saved."""
+        self._release_old()
+        self._discard_new()
+
+    def _release_old(self) -> None:
+        if self._old is not None:
+            self._old.close()
+            self._old = None
+        self._index = {}
+
+    def _discard_new(self) -> None:
+        if self._new is not None:
+            self._new.close()
+            self._new = None
+            Path(self._temporary()).unlink(missing_ok=True)
+
+    def _temporary(self) -> str:
+        return f"{self.path}.{os.getpid()}-{threading.get_ident()}.tmp"
