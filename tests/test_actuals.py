@@ -137,6 +137,17 @@ def test_semicolon_csv_with_decimal_commas_and_thousands_dots(make_project):
     assert project.scorecards.actuals[1].note == "Mit Komma, bitte"
 
 
+def test_the_same_text_in_files_of_either_separator_is_read_as_each_file_means_it(make_project):
+    """'1.234' is 1.234 in a comma file and 1234 (a thousands dot) in a semicolon file,
+    whichever file comes first."""
+    comma = HEADER + "acme,revenue,2026-Q1,1.234,\n"
+    semicolon = "unit;kpi;period;value;note\nacme;revenue;2026-Q2;1.234;\n"
+    for first, second in ((comma, semicolon), (semicolon, comma)):
+        project = check(make_project({"actuals/2026.csv": None, "actuals/a.csv": first, "actuals/b.csv": second}))
+        assert project.problems.errors == [], report(project)
+        assert values(project) == {("acme", "revenue", "2026-Q1"): 1.234, ("acme", "revenue", "2026-Q2"): 1234.0}
+
+
 def test_semicolon_csv_with_a_bad_number_hints_at_decimal_commas(make_project):
     text = "unit;kpi;period;value\nacme;revenue;2026-Q1;1,2,3\n"
     p = only(load(make_project, text), "not-a-number")

@@ -181,7 +181,7 @@ def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCa
     """All actuals, in file and row order; each file taken from the cache if it is there,
     and put there if not."""
     actuals: list[m.Actual] = []
-    numbers: dict[str, float | None] = {}  # the values read so far by their text: files repeat them
+    numbers: dict[bool, dict[str, float | None]] = {}  # the values read so far by their text: files repeat them
     for path in paths:
         key = cache.key(path, display_path(path), MAX_FILE_BYTES) if cache is not None else None
         cached = cache.get(key) if cache is not None else None

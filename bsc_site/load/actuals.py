@@ -85,9 +85,11 @@ def _cell_columns(line: str, delimiter: str) -> list[int]:
 
 
 def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems,
-             numbers: dict[str, float | None] | None = None) -> list[Actual]:
-    """The actuals of one CSV file. `numbers`: the values read so far by their text, shared by
-    the files read together (an organisation's files repeat the same few thousand values)."""
+             numbers: dict[bool, dict[str, float | None]] | None = None) -> list[Actual]:
+    """The actuals of one CSV file. `numbers`: the values read so far by their text, for
+    decimal points (False) and decimal commas (True) apart ('1.234' is 1.234 in one and
+    1234 in the other), shared by the files read together (an organisation's files repeat
+    the same few thousand values)."""
     text = read_text(path, problems, MAX_FILE_BYTES)
     if text is None:
         return []
@@ -152,7 +154,7 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems,
     unit_cell, kpi_cell, period_cell, value_cell = (columns[c] for c in ("unit", "kpi", "period", "value"))
     note_cell = columns.get("note")
     periods: dict[str, Period] = {}  # a file repeats a few dozen labels, ids and many values: each is kept once
-    numbers = {} if numbers is None else numbers
+    numbers = ({} if numbers is None else numbers).setdefault(decimal_comma, {})
     ids: dict[str, str] = {}
     for line, row in rows[1:]:
         if len(row) == width:  # the common row, read straight; one with anything to report is read below
@@ -255,8 +257,8 @@ def read_yaml_actuals(path: Path, calendar: FiscalCalendar, problems: Problems) 
 
 
 def read_actual_file(path: Path, calendar: FiscalCalendar, problems: Problems,
-                     numbers: dict[str, float | None] | None = None) -> list[Actual]:
-    """The actuals of one file, CSV or YAML."""
+                     numbers: dict[bool, dict[str, float | None]] | None = None) -> list[Actual]:
+    """The actuals of one file, CSV or YAML; `numbers` as for `read_csv`."""
     if path.suffix.lower() == ".csv":
         return read_csv(path, calendar, problems, numbers)
     return read_yaml_actuals(path, calendar, problems)
