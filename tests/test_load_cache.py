@@ -4,6 +4,7 @@ the cache or not: the model, every location, every problem, in the same order.""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import bsc_site.load as load_module
 from bsc_site.export import evaluation_json
 from bsc_site.forked import can_fork
 from bsc_site.load import load
+from bsc_site.load.cache import FORMAT
 from bsc_site.problems import Problems
 from bsc_site.status.evaluate import evaluate
 
@@ -213,3 +215,79 @@ def test_a_read_that_fails_midway_leaves_the_pack_as_it_was(folder, tmp_path, mo
     with pytest.raises(RuntimeError):
         _load(folder, cache)
     assert _pack(cache).read_bytes() == before  # and no temporary file beside it
+
+
+def test_a_folder_emptied_since_the_last_read_is_reported_not_a_traceback(folder, tmp_path):
+    cache = tmp_path / "cache"
+    _load(folder, cache)
+    shutil.rmtree(folder / "units")
+    shutil.rmtree(folder / "actuals")
+    cached, fresh = _load(folder, cache), _load(folder, None)
+    assert [p.format() for p in cached[1].items] == [p.format() for p in fresh[1].items]
+    assert "[no-units]" in " ".join(p.format() for p in cached[1].items)
+    _same(_load(folder, cache), fresh)  # and the emptied pack read back
+
+
+def test_a_folder_whose_path_is_not_utf8_is_cached_too(tmp_path, parsed):
+    if sys.platform == "darwin":
+        pytest.skip("macOS file names are UTF-8")
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/sc-\xe9"))
+    shutil.copytree(EXAMPLE, odd)
+    cache = tmp_path / "cache"
+    plain = _load(odd, None)
+    _same(_load(odd, cache), plain)
+    del parsed[:]
+    _same(_load(odd, cache), plain)
+    assert parsed == ["organization.yml"]
+
+
+def test_a_file_changed_while_it_is_read_is_not_kept_as_read(folder, tmp_path, monkeypatch):
+    """An editor saving during a `mkdocs serve` rebuild, between the file's key being taken
+    and the file being parsed: what was parsed must not be kept under the old bytes' key."""
+    cache = tmp_path / "cache"
+    unit_file = folder / "units" / "northwind.yml"
+    original = unit_file.read_text("utf-8")
+    read_unit = load_module.read_record_file
+
+    def saved_meanwhile(path, *args):
+        if path == unit_file:
+            unit_file.write_text(original.replace("name: Northwind Energy", "name: Saved Meanwhile", 1), "utf-8")
+        return read_unit(path, *args)
+
+    monkeypatch.setattr(load_module, "read_record_file", saved_meanwhile)
+    sc, _ = _load(folder, cache)
+    assert next(u for u in sc.units if u.id == "northwind").name == "Saved Meanwhile"
+    monkeypatch.setattr(load_module, "read_record_file", read_unit)
+    unit_file.write_text(original, "utf-8")  # the bytes its key was taken from
+    sc, _ = _load(folder, cache)
+    assert next(u for u in sc.units if u.id == "northwind").name == "Northwind Energy"
+
+
+def test_a_renamed_organisation_file_is_named_in_what_comes_from_the_cache(folder, tmp_path):
+    """A unit KPI taking its red flag from the organisation's KPI library reports a problem
+    located in the organisation file: from the cache too, under the file's present name."""
+    cache = tmp_path / "cache"
+    org = folder / "organization.yml"
+    text = org.read_text("utf-8")
+    bad = "    owner: Hannah Schäfer, Chief People Officer\n    red_flag: [1, 2]\n  - id: enps"
+    org.write_text(text.replace("    owner: Hannah Schäfer, Chief People Officer\n  - id: enps", bad, 1), "utf-8")
+    first = _load(folder, cache)
+    assert any(p.location.file.endswith("organization.yml") for p in first[1].items), first[1].items
+    org.rename(folder / "organisation.yml")
+    cached, fresh = _load(folder, cache), _load(folder, None)
+    _same(cached, fresh)
+    assert not any(p.location.file.endswith("organization.yml") for p in cached[1].items)
+
+
+def test_a_damaged_entry_is_read_afresh(folder, tmp_path, parsed):
+    cache = tmp_path / "cache"
+    plain = _load(folder, None)
+    _load(folder, cache)
+    pack = _pack(cache)
+    data = bytearray(pack.read_bytes())
+    for at in range(len(FORMAT) + 200, len(data) // 2, 997):  # bits flipped inside entries
+        data[at] ^= 0x10
+    pack.write_bytes(bytes(data))
+    del parsed[:]
+    _same(_load(folder, cache), plain)
+    assert len(parsed) > 1  # the damaged ones parsed again

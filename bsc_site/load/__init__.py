@@ -16,7 +16,6 @@ from .cache import LoadCache
 from .reviews import read_reviews, read_snapshots
 from .scorecard import UnitBuilder, build_organization, read_record_file
 from .text import ACTUALS_SUFFIXES, YAML_SUFFIXES, display_path, find_files
-from .yaml_source import MAX_FILE_BYTES
 
 ORGANIZATION_FILES = ("organization.yml", "organization.yaml", "organisation.yml", "organisation.yaml")
 _LARGE_LOAD = 200_000  # objects left to the garbage collector: some 200 units with their actuals
@@ -73,6 +72,18 @@ def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None
         problems.error(Location(display_path(root / "organization.yml")), "no-organization",
                        "organization.yml is missing", hint="run 'bsc init' to start a scorecard project")
         return None
+    # Its bytes are taken before it is read: they key the cache, which is not saved if
+    # they change while the files are read.
+    cache = _cache(cache_dir, root, org_path)
+    try:
+        return _load_from(root, org_path, problems, parallel, cache)
+    finally:
+        if cache is not None:
+            cache.close()  # the new pack left unsaved if anything failed
+
+
+def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,
+               cache: LoadCache | None) -> m.Scorecards | None:
     org_rec = read_record_file(org_path, fields.ORGANIZATION, problems)
     if org_rec is None:
         return None
@@ -85,12 +96,7 @@ def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None
         problems.error(Location(display_path(root / "units")), "no-units", "no unit files found",
                        hint="add one YAML file per unit under units/")
     actual_files = find_files(root / "actuals", ACTUALS_SUFFIXES)
-    cache = _cache(cache_dir, root, org_path)
-    try:
-        units, actuals, found = _read(unit_files, actual_files, calendar, library, parallel, cache)
-    finally:
-        if cache is not None:
-            cache.close()  # the new pack left unsaved if anything failed
+    units, actuals, found = _read(unit_files, actual_files, calendar, library, parallel, cache)
     problems.extend(found)
     reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
     snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
@@ -106,7 +112,7 @@ def _read(unit_files: list[Path], actual_files: list[Path], calendar, library: d
     keys: list[bytes | None] = [None] * len(unit_files)
     if cache is not None:
         for i, path in enumerate(unit_files):
-            keys[i] = cache.key(path, display_path(path), MAX_FILE_BYTES)
+            keys[i] = cache.key(path)
             read[i] = cache.get(keys[i])
     todo = [i for i, done in enumerate(read) if done is None]
     files = [unit_files[i] for i in todo]
@@ -115,7 +121,7 @@ def _read(unit_files: list[Path], actual_files: list[Path], calendar, library: d
     for i, result in zip(todo, _read_units(files[:split], calendar, library)):
         read[i] = result
         if cache is not None:
-            cache.put(keys[i], pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            cache.put(unit_files[i], keys[i], pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     # the actuals are read here while the helper (if any) reads its units
     actual_problems = Problems()
     actuals = _read_actuals(actual_files, calendar, actual_problems, cache)
@@ -123,7 +129,7 @@ def _read(unit_files: list[Path], actual_files: list[Path], calendar, library: d
         for i, data in zip(todo[split:], later.result()):
             read[i] = pickle.loads(data)
             if cache is not None:
-                cache.put(keys[i], data)
+                cache.put(unit_files[i], keys[i], data)
     if cache is not None:
         cache.save()
     units, problems = [], []
@@ -183,14 +189,14 @@ def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCa
     actuals: list[m.Actual] = []
     numbers: dict[bool, dict[str, float | None]] = {}  # the values read so far by their text: files repeat them
     for path in paths:
-        key = cache.key(path, display_path(path), MAX_FILE_BYTES) if cache is not None else None
+        key = cache.key(path) if cache is not None else None
         cached = cache.get(key) if cache is not None else None
         if cached is None:
             before = len(problems.items)
             found = read_actual_file(path, calendar, problems, numbers)
             if cache is not None:
-                cache.put(key, pickle.dumps((as_columns(found), problems.items[before:]),
-                                            protocol=pickle.HIGHEST_PROTOCOL))
+                cache.put(path, key, pickle.dumps((as_columns(found), problems.items[before:]),
+                                                  protocol=pickle.HIGHEST_PROTOCOL))
         else:
             columns, found_problems = cached
             found = from_columns(columns)
@@ -200,15 +206,14 @@ def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCa
 
 
 def _cache(cache_dir: Path | None, root: Path, org_path: Path) -> LoadCache | None:
-    """The folder's load cache, if there is a cache folder; the organisation file's bytes
-    are part of every key (its calendar and KPI library shape every unit)."""
+    """The folder's load cache, if there is a cache folder (none if the organisation file,
+    part of every key, cannot be read again)."""
     if cache_dir is None:
         return None
     try:
-        organization = org_path.read_bytes()
+        return LoadCache(cache_dir, root, org_path)
     except OSError:
         return None
-    return LoadCache(cache_dir, root, organization)
 
 
 def hierarchy_order(units: list[m.Unit]) -> tuple[m.Unit, ...]:

@@ -18,7 +18,8 @@ not grow with old versions.
 Memory stays flat, whatever the organisation's size: the old pack is mapped, not read
 (an entry is copied out when unpickled), and the new one is written as its entries come.
 Its layout: `FORMAT`, the entries' pickles back to back, the index (a pickled dict of
-key -> (offset, length)), and the index's offset as 8 bytes, little-endian.
+key -> (offset, length, checksum)), and the index's offset as 8 bytes, little-endian. An
+entry whose bytes do not match its checksum is ignored (its file is read instead).
 
 The cache is only ever a shortcut: a pack that is missing, damaged, or of another
 format is ignored, and one that cannot be written is left unwritten, without a word.
@@ -33,15 +34,19 @@ import hashlib
 import mmap
 import os
 import pickle
+import secrets
 import struct
 import sys
-import threading
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
 
-FORMAT = b"bsc-site load cache 2\n"
+from .text import display_path
+from .yaml_source import MAX_FILE_BYTES
+
+FORMAT = b"bsc-site load cache 3\n"
 _OFFSET = struct.Struct("<Q")
 
 
@@ -61,15 +66,21 @@ class LoadCache:
     """The pack of one scorecard folder: `get` what a file was read into, `put` a new entry,
     then `save` (or `close`, to leave the pack as it was)."""
 
-    def __init__(self, cache_dir: Path, root: Path, context: bytes) -> None:
-        where = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    def __init__(self, cache_dir: Path, root: Path, organization: Path) -> None:
+        """`organization`: the organisation file, whose bytes and path are part of every key
+        (raises OSError if it cannot be read)."""
+        where = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()
         self.path = cache_dir / "load" / f"{where}.pack"
+        self._organization = organization
+        self._organization_bytes = organization.read_bytes()
+        context = _shown_bytes(organization) + self._organization_bytes
         self._context = hashlib.blake2b(code_digest() + context, digest_size=16).digest()
         self._old: mmap.mmap | None = None
-        self._index: dict[bytes, tuple[int, int]] = {}  # the old pack's entries
+        self._index: dict[bytes, tuple[int, int, bytes]] = {}  # the old pack's entries
         self._used: list[bytes] = []  # the old entries this read took: copied into the new pack
         self._new: BinaryIO | None = None  # the new pack, written as entries come
-        self._new_index: dict[bytes, tuple[int, int]] = {}
+        self._new_index: dict[bytes, tuple[int, int, bytes]] = {}
+        self._temporary = f"{self.path}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
         self._writable = True
         self._open()
 
@@ -89,39 +100,44 @@ class LoadCache:
             return
         self._old, self._index = old, index
 
-    def key(self, path: Path, shown: str, limit: int) -> bytes | None:
-        """The key of a file's entry; None for a file to read the usual way (not a regular
-        file, larger than `limit`, unreadable: reading it reports why)."""
+    def key(self, path: Path) -> bytes | None:
+        """The key of a file's entry: a digest of its bytes now; None for a file to read the
+        usual way (not a regular file, too large, unreadable: reading it reports why)."""
         try:
             if not os.path.isfile(path):  # never open a pipe or a device: it could block or be endless
                 return None
             with open(path, "rb") as fh:
-                data = fh.read(limit + 1)
+                data = fh.read(MAX_FILE_BYTES + 1)
         except OSError:
             return None
-        if len(data) > limit:
+        if len(data) > MAX_FILE_BYTES:
             return None
         digest = hashlib.blake2b(self._context, digest_size=20)
-        digest.update(shown.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(_shown_bytes(path))
         digest.update(data)
         return digest.digest()
 
     def get(self, key: bytes | None) -> Any:
-        """The entry under the key, or None."""
+        """The entry under the key, or None (none there, or damaged)."""
         where = self._index.get(key) if key is not None else None
         if where is None:
             return None
-        offset, length = where
         try:
-            value = pickle.loads(self._old[offset:offset + length])
+            offset, length, checksum = where
+            data = self._old[offset:offset + length]
+            if _checksum(data) != checksum:
+                return None
+            value = pickle.loads(data)
         except Exception:  # a damaged entry: the file is read instead
             return None
         self._used.append(key)
         return value
 
-    def put(self, key: bytes | None, data: bytes) -> None:
-        """A new entry: the pickled result of reading the file."""
-        if key is None or not self._writable:
+    def put(self, path: Path, key: bytes | None, data: bytes) -> None:
+        """A new entry: `data`, the pickled result of reading the file, which had `key` when
+        it was read. Kept only if the file still has it: one changed meanwhile (saved in an
+        editor during `mkdocs serve`) is read again next time."""
+        if key is None or not self._writable or self.key(path) != key:
             return
         try:
             self._write(key, data)
@@ -131,30 +147,50 @@ class LoadCache:
 
     def _write(self, key: bytes, data: bytes) -> None:
         if self._new is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._new = open(self._temporary(), "wb")
-            self._new.write(FORMAT)
-        self._new_index[key] = (self._new.tell(), len(data))
+            self._open_new()
+        self._new_index[key] = (self._new.tell(), len(data), _checksum(data))
         self._new.write(data)
 
     def save(self) -> None:
-        """Finish the new pack and put it in place of the old, if the entries changed."""
+        """Finish the new pack and put it in place of the old, if the entries changed (and
+        the organisation file did not, while the files were read)."""
         try:
-            if self._writable and (self._new is not None or set(self._used) != self._index.keys()):
-                for key in self._used:  # the old entries still wanted
-                    offset, length = self._index[key]
-                    self._write(key, self._old[offset:offset + length])
-                at = self._new.tell()
-                self._new.write(pickle.dumps(self._new_index, protocol=pickle.HIGHEST_PROTOCOL))
-                self._new.write(_OFFSET.pack(at))
-                self._new.close()
-                self._release_old()  # before the file is replaced (Windows keeps a mapped file)
-                os.replace(self._temporary(), self.path)
-                self._new = None
+            if not self._writable or (self._new is None and set(self._used) == self._index.keys()):
+                return
+            if self._organization.read_bytes() != self._organization_bytes:
+                return
+            for key in self._used:  # the old entries still wanted
+                offset, length, _ = self._index[key]
+                self._write(key, self._old[offset:offset + length])
+            if self._new is None:  # no entry wanted, old or new: an empty pack
+                self._open_new()
+            at = self._new.tell()
+            self._new.write(pickle.dumps(self._new_index, protocol=pickle.HIGHEST_PROTOCOL))
+            self._new.write(_OFFSET.pack(at))
+            self._new.close()
+            self._release_old()  # before the file is replaced (Windows keeps a mapped file)
+            os.replace(self._temporary, self.path)
+            self._new = None
+            self._remove_leftovers()
         except OSError:
             pass
         finally:
             self.close()
+
+    def _open_new(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._new = open(self._temporary, "wb")
+        self._new.write(FORMAT)
+
+    def _remove_leftovers(self) -> None:
+        """Temporary packs of reads that were killed (an hour old: none still being written)."""
+        now = time.time()
+        for leftover in self.path.parent.glob(f"{self.path.name}.*.tmp"):
+            try:
+                if now - leftover.stat().st_mtime > 3600:
+                    leftover.unlink()
+            except OSError:
+                pass
 
     def close(self) -> None:
         """Let the old pack go, and any new one not saved."""
@@ -171,7 +207,13 @@ class LoadCache:
         if self._new is not None:
             self._new.close()
             self._new = None
-            Path(self._temporary()).unlink(missing_ok=True)
+            Path(self._temporary).unlink(missing_ok=True)
 
-    def _temporary(self) -> str:
-        return f"{self.path}.{os.getpid()}-{threading.get_ident()}.tmp"
+
+def _shown_bytes(path: Path) -> bytes:
+    """The path as problems name it (relative to the working folder), as part of a key."""
+    return os.fsencode(display_path(path)) + b"\0"
+
+
+def _checksum(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
