@@ -12,7 +12,7 @@ from ..forked import Forked, can_fork
 from ..problems import Location, Problem, Problems
 from . import fields
 from .actuals import as_columns, from_columns, read_actual_file
-from .cache import LoadCache
+from .cache import LoadCache, NoCache
 from .reviews import read_reviews, read_snapshots
 from .scorecard import UnitBuilder, build_organization, read_record_file
 from .text import ACTUALS_SUFFIXES, YAML_SUFFIXES, display_path, find_files
@@ -78,12 +78,11 @@ def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None
     try:
         return _load_from(root, org_path, problems, parallel, cache)
     finally:
-        if cache is not None:
-            cache.close()  # the new pack left unsaved if anything failed
+        cache.close()  # the new pack left unsaved if anything failed
 
 
 def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,
-               cache: LoadCache | None) -> m.Scorecards | None:
+               cache: LoadCache | NoCache) -> m.Scorecards | None:
     org_rec = read_record_file(org_path, fields.ORGANIZATION, problems)
     if org_rec is None:
         return None
@@ -105,33 +104,27 @@ def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,
 
 
 def _read(unit_files: list[Path], actual_files: list[Path], calendar, library: dict, parallel: bool,
-          cache: LoadCache | None) -> tuple[list[m.Unit], list[m.Actual], list[Problem]]:
+          cache: LoadCache | NoCache) -> tuple[list[m.Unit], list[m.Actual], list[Problem]]:
     """The units and actuals of these files, with the problems found in them in file order
     (unit files, then actuals files), however each file was read."""
-    read: list[tuple[m.Unit | None, list[Problem]] | None] = [None] * len(unit_files)
-    keys: list[bytes | None] = [None] * len(unit_files)
-    if cache is not None:
-        for i, path in enumerate(unit_files):
-            keys[i] = cache.key(path)
-            read[i] = cache.get(keys[i])
+    keys = [cache.key(path) for path in unit_files]
+    read: list[tuple[m.Unit | None, list[Problem]] | None] = [cache.get(key) for key in keys]
     todo = [i for i, done in enumerate(read) if done is None]
     files = [unit_files[i] for i in todo]
-    split = _split(files, actual_files, cache is not None) if parallel and len(files) >= PARALLEL_UNITS else len(files)
+    split = _split(files, actual_files, cache.writes) if parallel and len(files) >= PARALLEL_UNITS else len(files)
     later = Forked(_read_units_apart, files[split:], calendar, library) if split < len(files) else None
     for i, result in zip(todo, _read_units(files[:split], calendar, library)):
         read[i] = result
-        if cache is not None:
-            cache.put(unit_files[i], keys[i], pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        if keys[i] is not None:
+            cache.put(unit_files[i], keys[i], _pickled(result))
     # the actuals are read here while the helper (if any) reads its units
     actual_problems = Problems()
     actuals = _read_actuals(actual_files, calendar, actual_problems, cache)
     if later is not None:
         for i, data in zip(todo[split:], later.result()):
             read[i] = pickle.loads(data)
-            if cache is not None:
-                cache.put(unit_files[i], keys[i], data)
-    if cache is not None:
-        cache.save()
+            cache.put(unit_files[i], keys[i], data)
+    cache.save()
     units, problems = [], []
     for unit, found in read:
         problems += found
@@ -180,23 +173,26 @@ def _read_units(paths: list[Path], calendar, library: dict) -> list[tuple[m.Unit
 def _read_units_apart(paths: list[Path], calendar, library: dict) -> list[bytes]:
     """`_read_units` in the loading helper: each file's result pickled on its own, to be
     sent back and kept in the cache as it is."""
-    return [pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) for result in _read_units(paths, calendar, library)]
+    return [_pickled(result) for result in _read_units(paths, calendar, library)]
 
 
-def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCache | None) -> list[m.Actual]:
+def _pickled(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCache | NoCache) -> list[m.Actual]:
     """All actuals, in file and row order; each file taken from the cache if it is there,
     and put there if not."""
     actuals: list[m.Actual] = []
     numbers: dict[bool, dict[str, float | None]] = {}  # the values read so far by their text: files repeat them
     for path in paths:
-        key = cache.key(path) if cache is not None else None
-        cached = cache.get(key) if cache is not None else None
+        key = cache.key(path)
+        cached = cache.get(key)
         if cached is None:
             before = len(problems.items)
             found = read_actual_file(path, calendar, problems, numbers)
-            if cache is not None:
-                cache.put(path, key, pickle.dumps((as_columns(found), problems.items[before:]),
-                                                  protocol=pickle.HIGHEST_PROTOCOL))
+            if key is not None:
+                cache.put(path, key, _pickled((as_columns(found), problems.items[before:])))
         else:
             columns, found_problems = cached
             found = from_columns(columns)
@@ -205,15 +201,15 @@ def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCa
     return actuals
 
 
-def _cache(cache_dir: Path | None, root: Path, org_path: Path) -> LoadCache | None:
-    """The folder's load cache, if there is a cache folder (none if the organisation file,
-    part of every key, cannot be read again)."""
+def _cache(cache_dir: Path | None, root: Path, org_path: Path) -> LoadCache | NoCache:
+    """The folder's load cache, if there is a cache folder and the organisation file, part
+    of every key, can be read."""
     if cache_dir is None:
-        return None
+        return NoCache()
     try:
         return LoadCache(cache_dir, root, org_path)
     except OSError:
-        return None
+        return NoCache()
 
 
 def hierarchy_order(units: list[m.Unit]) -> tuple[m.Unit, ...]:

@@ -66,6 +66,8 @@ class LoadCache:
     """The pack of one scorecard folder: `get` what a file was read into, `put` a new entry,
     then `save` (or `close`, to leave the pack as it was)."""
 
+    writes = True  # what this process reads, it pickles for the pack
+
     def __init__(self, cache_dir: Path, root: Path, organization: Path) -> None:
         """`organization`: the organisation file, whose bytes and path are part of every key
         (raises OSError if it cannot be read)."""
@@ -208,6 +210,28 @@ class LoadCache:
             self._new.close()
             self._new = None
             Path(self._temporary).unlink(missing_ok=True)
+
+
+class NoCache:
+    """No cache (none asked for, or its organisation file unreadable): every file is read
+    afresh. `LoadCache`'s calls, doing nothing: no file has a key."""
+
+    writes = False
+
+    def key(self, path: Path) -> None:
+        return None
+
+    def get(self, key: bytes | None) -> None:
+        return None
+
+    def put(self, path: Path, key: bytes | None, data: bytes) -> None:
+        pass
+
+    def save(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 def _shown_bytes(path: Path) -> bytes:

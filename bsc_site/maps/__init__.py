@@ -7,9 +7,8 @@ import hashlib
 import html
 from pathlib import Path
 
-from ..stored import store
 from .build import StrategyMap, decorate, line_of_sight_map, theme_map, unit_map
-from .graphviz import Graphviz, GraphvizError, LayoutStats
+from .graphviz import Graphviz, GraphvizError, LayoutStats, store
 from .svg import finish_svg
 
 __all__ = ["Graphviz", "GraphvizError", "LayoutStats", "StrategyMap", "line_of_sight_map", "render_maps",

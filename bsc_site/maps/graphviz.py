@@ -14,11 +14,10 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from ..stored import store
 
 INSTALL_HINT = ("install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
                 "'choco install graphviz' (Windows), then check that 'dot -V' works")
@@ -116,3 +115,20 @@ def _store(cache_dir: Path | None, key: str, svg: str) -> None:
     target = _cache_file(cache_dir, key)
     if target is not None:
         store(target, svg)
+
+
+def store(target: Path, text: str) -> None:
+    """Write a cache file; written then renamed, so a build killed midway never leaves half a file.
+
+    The temporary name is this thread's own (a random one costs a millisecond per file,
+    and a cold build writes thousands).
+    """
+    temporary = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        fh = open(temporary, "w", encoding="utf-8")
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(temporary, "w", encoding="utf-8")
+    with fh:
+        fh.write(text)
+    os.replace(temporary, target)
