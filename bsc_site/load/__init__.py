@@ -33,7 +33,7 @@ PARALLEL_UNITS = 200
 
 
 def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: bool = False,
-         cache_dir: Path | None = None) -> m.Scorecards | None:
+         cache_dir: Path | None = None, cache: LoadCache | None = None) -> m.Scorecards | None:
     """Read a scorecard folder; None when it cannot be read at all (problems say why).
 
     `parallel`: a forked process reads the later part of a large organisation's unit files
@@ -50,31 +50,37 @@ def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: b
     that pass (seconds for a large organisation), what was loaded is moved out of the
     collector's way for good (`gc.freeze`); the caller may `gc.unfreeze` when done.
     `cache_dir`: what each unit file was read into is kept there (see `cache`), and an
-    unchanged file is taken from it instead of being parsed again.
+    unchanged file is taken from it instead of being parsed again; `cache`: that cache,
+    opened already (`open_cache`), closed when the files are read.
     """
     collect = gc.isenabled() and not freeze
     with paused(keep=freeze):
         try:
-            return _load(Path(root), problems, parallel and can_fork(), cache_dir)
+            return _load(Path(root), problems, parallel and can_fork(), cache_dir, cache)
         finally:
             if collect and gc.get_count()[0] > _LARGE_LOAD:
                 gc.collect()
 
 
-def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None) -> m.Scorecards | None:
+def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None,
+          cache: LoadCache | None) -> m.Scorecards | None:
+    org_path = organization_file(root) if root.is_dir() else None
+    if cache is not None and cache.organization != org_path:  # the folder changed since it was opened
+        cache.close()
+        cache = None
     if not root.is_dir():
         problems.error(Location(display_path(root)), "no-folder",
                        "this is a file, not a folder" if root.exists() else "no such folder",
                        hint="give the folder holding organization.yml, units/ and actuals/")
         return None
-    org_path = next((root / n for n in ORGANIZATION_FILES if (root / n).is_file()), None)
     if org_path is None:
         problems.error(Location(display_path(root / "organization.yml")), "no-organization",
                        "organization.yml is missing", hint="run 'bsc init' to start a scorecard project")
         return None
     # Its bytes are taken before it is read: they key the cache, which is not saved if
     # they change while the files are read.
-    cache = _cache(cache_dir, root, org_path)
+    if cache is None:
+        cache = _open_cache(cache_dir, root, org_path)
     try:
         return _load_from(root, org_path, problems, parallel, cache)
     finally:
@@ -201,10 +207,19 @@ def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCa
     return actuals
 
 
-def _cache(cache_dir: Path | None, root: Path, org_path: Path) -> LoadCache | NoCache:
+def organization_file(root: Path) -> Path | None:
+    """The folder's organisation file (the first of `ORGANIZATION_FILES` there), or None."""
+    return next((root / n for n in ORGANIZATION_FILES if (root / n).is_file()), None)
+
+
+def open_cache(cache_dir: Path | None, root: Path) -> LoadCache | NoCache:
     """The folder's load cache, if there is a cache folder and the organisation file, part
     of every key, can be read."""
-    if cache_dir is None:
+    return _open_cache(cache_dir, root, organization_file(root))
+
+
+def _open_cache(cache_dir: Path | None, root: Path, org_path: Path | None) -> LoadCache | NoCache:
+    if cache_dir is None or org_path is None:
         return NoCache()
     try:
         return LoadCache(cache_dir, root, org_path)

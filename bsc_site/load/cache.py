@@ -69,11 +69,11 @@ class LoadCache:
     writes = True  # what this process reads, it pickles for the pack
 
     def __init__(self, cache_dir: Path, root: Path, organization: Path) -> None:
+        self.organization = organization
         """`organization`: the organisation file, whose bytes and path are part of every key
         (raises OSError if it cannot be read)."""
         where = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()
         self.path = cache_dir / "load" / f"{where}.pack"
-        self._organization = organization
         self._organization_bytes = organization.read_bytes()
         context = _shown_bytes(organization) + self._organization_bytes
         self._context = hashlib.blake2b(code_digest() + context, digest_size=16).digest()
@@ -84,6 +84,7 @@ class LoadCache:
         self._new_index: dict[bytes, tuple[int, int, bytes]] = {}
         self._temporary = f"{self.path}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
         self._writable = True
+        self._known: dict[Path, bytes] = {}  # keys `folder_key` just took, each `key`'s answer once
         self._open()
 
     def _open(self) -> None:
@@ -105,6 +106,9 @@ class LoadCache:
     def key(self, path: Path) -> bytes | None:
         """The key of a file's entry: a digest of its bytes now; None for a file to read the
         usual way (not a regular file, too large, unreadable: reading it reports why)."""
+        known = self._known.pop(path, None)
+        if known is not None:
+            return known
         try:
             if not os.path.isfile(path):  # never open a pipe or a device: it could block or be endless
                 return None
@@ -118,6 +122,22 @@ class LoadCache:
         digest.update(_shown_bytes(path))
         digest.update(data)
         return digest.digest()
+
+    def folder_key(self, files: list[Path], options: str) -> tuple[bytes | None, list[tuple]]:
+        """A digest of every file's key (its path and bytes) and `options`, and each file's
+        status (`os.stat`) taken before it was read; None if a file has no key. The loader
+        reading these files next takes their keys from here instead of reading them twice."""
+        digest = hashlib.blake2b(self._context + options.encode("utf-8", "surrogateescape"), digest_size=20)
+        stats = []
+        for path in files:
+            stats.append(_status(path))
+            key = self.key(path)
+            if key is None:
+                self._known.clear()
+                return None, stats
+            self._known[path] = key
+            digest.update(key)
+        return digest.digest(), stats
 
     def get(self, key: bytes | None) -> Any:
         """The entry under the key, or None (none there, or damaged)."""
@@ -159,7 +179,7 @@ class LoadCache:
         try:
             if not self._writable or (self._new is None and set(self._used) == self._index.keys()):
                 return
-            if self._organization.read_bytes() != self._organization_bytes:
+            if self.organization.read_bytes() != self._organization_bytes:
                 return
             for key in self._used:  # the old entries still wanted
                 offset, length, _ = self._index[key]
@@ -187,7 +207,7 @@ class LoadCache:
     def _remove_leftovers(self) -> None:
         """Temporary packs of reads that were killed (an hour old: none still being written)."""
         now = time.time()
-        for leftover in self.path.parent.glob(f"{self.path.name}.*.tmp"):
+        for leftover in self.path.parent.glob(f"{self.path.stem}.*.tmp"):  # the pack's and the verdict's
             try:
                 if now - leftover.stat().st_mtime > 3600:
                     leftover.unlink()
@@ -210,6 +230,69 @@ class LoadCache:
             self._new.close()
             self._new = None
             Path(self._temporary).unlink(missing_ok=True)
+
+
+def _status(path: Path) -> tuple | None:
+    """What changes when a file is written: size, times, file number (None: no such file)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
+
+
+# A file written this recently may be written again within its time stamp's resolution
+# without a change of status: its verdict is not kept (git's "racily clean" files).
+RACY_NS = 2_000_000_000
+
+
+class Verdicts:
+    """The outcome of the last check of a folder (`bsc validate`), kept beside its pack under
+    a digest of every input file and the options: taken instead of loading anything, while
+    none of them changed.
+
+    It is kept only if no input file changed while it was made (each file's status then is
+    its status before it was read; a file written since has another) and none was written
+    in the last seconds before (see `RACY_NS`), and if the files are the same ones.
+    """
+
+    FORMAT = b"bsc-site verdict 1\n"
+
+    def __init__(self, cache: LoadCache, files: list[Path], options: str) -> None:
+        self.cache = cache
+        self.path = cache.path.with_suffix(".verdict")
+        self._files = files
+        self._started = time.time_ns()
+        self.key, self._stats = cache.folder_key(files, options)
+
+    def get(self) -> Any:
+        """The verdict kept for these files and options, or None."""
+        if self.key is None:
+            return None
+        head = self.FORMAT + self.key
+        try:
+            with open(self.path, "rb") as fh:
+                data = fh.read()
+            return pickle.loads(data[len(head):]) if data.startswith(head) else None
+        except Exception:  # missing, damaged: made afresh
+            return None
+
+    def put(self, verdict: Any, files: list[Path]) -> None:
+        """Keep `verdict`, made from the files now `files`, if none changed (see the class)."""
+        if self.key is None or files != self._files:
+            return
+        if any(s is None or s[1] > self._started - RACY_NS for s in self._stats):
+            return
+        if [_status(path) for path in files] != self._stats:
+            return
+        temporary = f"{self.path}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as fh:
+                fh.write(self.FORMAT + self.key + pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, self.path)
+        except OSError:  # a cache that cannot be written is no error
+            Path(temporary).unlink(missing_ok=True)
 
 
 class NoCache:

@@ -1,0 +1,202 @@
+"""`bsc validate` keeps its verdict (bsc_site/load/cache.py: Verdicts): run again on a folder
+none of whose files changed, with the same options, it reports the same thing without
+loading anything; any change of a file, of the set of files or of the options, and it
+checks the folder again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import bsc_site.load as load_module
+import bsc_site.project as project_module
+from bsc_site.cli import main
+from bsc_site.project import check_folder
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "scorecards"
+AN_HOUR_AGO = time.time() - 3600
+
+
+def _age(folder: Path, when: float = AN_HOUR_AGO) -> None:
+    """Date every file of the folder back (a file written moments ago keeps no verdict)."""
+    for path in folder.rglob("*"):
+        os.utime(path, (when, when))
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    target = tmp_path / "scorecards"
+    shutil.copytree(EXAMPLE, target)
+    _age(target)
+    return target
+
+
+@pytest.fixture
+def loads(monkeypatch) -> list[Path]:
+    """The folders `open_project` loads."""
+    loaded: list[Path] = []
+    open_project = project_module.open_project
+
+    def counting(path, **options):
+        loaded.append(Path(path))
+        return open_project(path, **options)
+
+    monkeypatch.setattr(project_module, "open_project", counting)
+    return loaded
+
+
+def _validate(folder: Path, cache: Path, *options: str, capsys) -> tuple[int, str]:
+    code = main(["validate", str(folder), "--cache-dir", str(cache), *options])
+    return code, capsys.readouterr().out
+
+
+def _edit(path: Path, old: str, new: str, when: float = AN_HOUR_AGO - 60) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, (when, when))
+
+
+def test_an_unchanged_folder_is_reported_the_same_without_being_loaded(folder, tmp_path, loads, capsys):
+    unit = folder / "units" / "northwind.yml"
+    _edit(unit, "        owner: Henrik Dahl, Chief Financial Officer\n", "")  # a warning: kpi-without-owner
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert "kpi-without-owner" in first[1] and "valid, with warnings" in first[1]
+    assert len(loads) == 1
+    second = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert second == first
+    assert len(loads) == 1  # nothing loaded the second time
+    assert _validate(folder, tmp_path / "elsewhere", "--no-cache", capsys=capsys) == first
+    verdict = check_folder(folder, cache_dir=tmp_path / "cache")
+    assert verdict.project is None and verdict.units == 13 and verdict.kpis == 114
+
+
+def test_errors_are_kept_and_reported_again_too(folder, tmp_path, loads, capsys):
+    _edit(folder / "units" / "northwind.yml", "direction: higher", "direction: upwards")
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert first[0] == 1 and "northwind.yml" in first[1] and "direction" in first[1]
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == first
+    assert len(loads) == 1
+
+
+def test_a_changed_file_is_checked_again(folder, tmp_path, loads, capsys):
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert first[0] == 0
+    _edit(folder / "units" / "northwind.yml", "direction: higher", "direction: upwards")
+    second = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert second[0] == 1 and "direction" in second[1]
+    assert len(loads) == 2
+    _edit(folder / "units" / "northwind.yml", "direction: upwards", "direction: higher")
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == first
+
+
+def test_a_file_changed_without_a_new_size_or_time_is_still_noticed_when_its_bytes_are_read(
+        folder, tmp_path, loads, capsys):
+    """The verdict's key is made of the files' bytes, not their time stamps."""
+    actuals = sorted((folder / "actuals").rglob("*.csv"))[0]
+    before = actuals.stat()
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    text = actuals.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    row = next(i for i, line in enumerate(lines) if line[:1].isalnum() and i > 0)
+    changed = lines[row].replace(lines[row].split(",")[0], "x" * len(lines[row].split(",")[0]), 1)
+    actuals.write_text(text.replace(lines[row], changed, 1), encoding="utf-8")
+    os.utime(actuals, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert actuals.stat().st_size == before.st_size
+    second = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert second != first and second[0] == 1
+    assert len(loads) == 2
+
+
+def test_an_added_or_removed_file_is_noticed(folder, tmp_path, loads, capsys):
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    extra = folder / "units" / "extra.yml"
+    extra.write_text("id: extra\nname: Extra\nparent: northwind\nobjectives: []\n", encoding="utf-8")
+    _age(folder)
+    second = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert "14 units" in second[1] and len(loads) == 2
+    extra.unlink()
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == first
+    assert len(loads) == 3
+
+
+@pytest.mark.parametrize("options", [("--strict",), ("--period", "2027-Q4")])
+def test_the_options_are_part_of_the_verdict(folder, tmp_path, loads, capsys, options):
+    _edit(folder / "units" / "northwind.yml", "        owner: Henrik Dahl, Chief Financial Officer\n", "")
+    plain = _validate(folder, tmp_path / "cache", capsys=capsys)
+    other = _validate(folder, tmp_path / "cache", *options, capsys=capsys)
+    assert other == _validate(folder, tmp_path / "fresh", *options, "--no-cache", capsys=capsys)
+    assert other != plain
+    assert len(loads) == 3  # the two with the cache, and the one without
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == plain  # one verdict kept: the last
+    assert len(loads) == 4
+
+
+def test_a_file_written_moments_ago_keeps_no_verdict(folder, tmp_path, loads, capsys):
+    (folder / "units" / "northwind.yml").touch()
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == first
+    assert len(loads) == 2
+    assert not list((tmp_path / "cache" / "load").glob("*.verdict"))
+
+
+def _change(folder: Path) -> Path:
+    unit = folder / "units" / "northwind.yml"
+    _edit(unit, "direction: higher", "direction: upwards")  # other bytes and size, an old time stamp
+    return unit
+
+
+def _add(folder: Path) -> Path:
+    extra = folder / "units" / "extra.yml"
+    extra.write_text("id: extra\nname: Extra\nparent: nowhere\nobjectives: []\n", encoding="utf-8")
+    os.utime(extra, (AN_HOUR_AGO, AN_HOUR_AGO))  # the other files' status unchanged
+    return extra
+
+
+@pytest.mark.parametrize("change", [_change, _add])
+def test_a_file_changed_or_added_while_the_folder_is_checked_keeps_no_verdict(folder, tmp_path, capsys,
+                                                                              monkeypatch, change):
+    """Changed after the files' digest is taken and before they are read, the verdict made
+    of the new files would answer for the old ones: it is not kept."""
+    original = (folder / "units" / "northwind.yml").read_bytes()
+    open_project = project_module.open_project
+    changed: list[Path] = []
+
+    def meanwhile(path, **options):
+        changed.append(change(folder))
+        return open_project(path, **options)
+
+    monkeypatch.setattr(project_module, "open_project", meanwhile)
+    during = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert during[0] == 1  # the new files were read
+    monkeypatch.setattr(project_module, "open_project", open_project)
+    if change is _change:
+        changed[0].write_bytes(original)
+    else:
+        changed[0].unlink()
+    _age(folder)
+    after = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert after == _validate(folder, tmp_path / "fresh", "--no-cache", capsys=capsys)
+    assert after[0] == 0
+
+
+def test_a_damaged_verdict_is_ignored(folder, tmp_path, loads, capsys):
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    (kept,) = (tmp_path / "cache" / "load").glob("*.verdict")
+    kept.write_bytes(kept.read_bytes()[:-10])
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == first
+    assert len(loads) == 2
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == first  # written afresh
+    assert len(loads) == 2
+
+
+def test_a_verdict_needs_the_whole_folder_readable(folder, tmp_path, loads, capsys, monkeypatch):
+    """A file that cannot be keyed (here: too large to read) means no verdict: each run checks."""
+    monkeypatch.setattr("bsc_site.load.cache.MAX_FILE_BYTES", 100)
+    first = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert _validate(folder, tmp_path / "cache", capsys=capsys) == first
+    assert len(loads) == 2
