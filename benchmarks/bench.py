@@ -18,7 +18,8 @@ For each size, on one organisation made by benchmarks/synth.py, it measures:
   cold and warm, filling fragments into the HTML); MkDocs' own work is the plugin build
   minus these stages (it includes interpreter start and imports);
 - `bsc validate` on the same folder: without the load cache (`--no-cache`, every file
-  parsed) and with it (written by one untimed run first).
+  parsed) and with it (written by one untimed run first), nothing changed since (the
+  verdict kept) or one unit file changed before each run.
 
 Medians of --runs runs are printed and written to benchmarks/RESULTS.md (between
 markers; the rest of that file is kept), with the command, date and machine.
@@ -311,32 +312,46 @@ def baseline_project(org: Path, base: Path, nav: list, timeout: float) -> Run:
 
 
 def validate_size(n: int, org: Path, logs: Path, args, res: dict, note_failure) -> None:
-    """`bsc validate` without the load cache (every file parsed: "validate"), then with a
-    load cache written by one untimed run first ("validate_warm")."""
+    """`bsc validate` without the load cache (every file parsed: "validate"); then with the
+    cache written by one untimed run first: nothing changed since ("validate_warm": the
+    verdict kept), and one unit file changed before each run ("validate_changed": that file
+    parsed, the others from the load cache, every check run)."""
     cache = org / ".cache" / "bench-validate"
     shutil.rmtree(cache, ignore_errors=True)
-    kinds = {"validate": ["--no-cache"], "validate_warm": ["--cache-dir", str(cache)]}
+    kinds = {"validate": ["--no-cache"], "validate_warm": ["--cache-dir", str(cache)],
+             "validate_changed": ["--cache-dir", str(cache)]}
     prime = run([str(BIN / "bsc"), "validate", "scorecards", *kinds["validate_warm"]], org, args.timeout,
                 logs / f"validate-{n}-prime.log")
     if not prime.ok:
         note_failure("bsc validate (writing its cache)", prime)
         return
-    for kind, flags in kinds.items():
-        done = []
-        for i in range(args.runs):
-            r = run([str(BIN / "bsc"), "validate", "scorecards", *flags], org, args.timeout,
-                    logs / f"{kind}-{n}-{i}.log")
-            if not r.ok:
-                note_failure(f"bsc validate {' '.join(flags)}", r)
-                break
-            done.append(r)
-        res[f"{kind}_s"] = median([r.seconds for r in done])
-        res[f"{kind}_cpu"] = median([r.cpu for r in done])
-        res[f"{kind}_rss_kb"] = max((r.maxrss_kb for r in done), default=None)
-        if res[f"{kind}_s"] is not None:
-            print(f"  bsc validate {' '.join(flags[:1])}: {res[f'{kind}_s']:.2f}s (CPU {res[f'{kind}_cpu']:.2f}s), "
-                  f"peak RSS {res[f'{kind}_rss_kb'] / 1024:.0f} MB", flush=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    changed = min((org / "scorecards" / "units").rglob("*.yml"))
+    original = changed.read_bytes()
+    try:
+        for kind, flags in kinds.items():
+            done = []
+            for i in range(args.runs):
+                if kind == "validate_changed":  # new bytes each run: a comment at the end
+                    changed.write_bytes(original + f"# changed for the benchmark, run {i}\n".encode())
+                r = run([str(BIN / "bsc"), "validate", "scorecards", *flags], org, args.timeout,
+                        logs / f"{kind}-{n}-{i}.log")
+                if not r.ok:
+                    note_failure(f"bsc validate {' '.join(flags)} ({kind})", r)
+                    break
+                done.append(r)
+            res[f"{kind}_s"] = median([r.seconds for r in done])
+            res[f"{kind}_cpu"] = median([r.cpu for r in done])
+            res[f"{kind}_rss_kb"] = max((r.maxrss_kb for r in done), default=None)
+            if res[f"{kind}_s"] is not None:
+                print(f"  bsc validate ({VALIDATE_KINDS[kind]}): {res[f'{kind}_s']:.2f}s "
+                      f"(CPU {res[f'{kind}_cpu']:.2f}s), peak RSS {res[f'{kind}_rss_kb'] / 1024:.0f} MB", flush=True)
+    finally:
+        changed.write_bytes(original)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+VALIDATE_KINDS = {"validate": "every file parsed", "validate_warm": "with the load cache, nothing changed",
+                  "validate_changed": "with the load cache, one unit file changed"}
 
 
 # -- one size -------------------------------------------------------------------------------
@@ -521,8 +536,8 @@ def report(results: list[dict], args, machine: dict, command: str) -> str:
             "| warm / cold | cold × per size step | peak RSS cold MB | peak memory cold, all processes MB "
             "| peak RSS baseline MB | site MB | KB / page "
             "| HTML KB / page | median page KB | search index MB | baseline site MB | bsc validate s "
-            "| bsc validate, load cache s |"),
-            "|" + "---:|" * 20]
+            "| bsc validate, cache, nothing changed s | bsc validate, cache, one file changed s |"),
+            "|" + "---:|" * 21]
     prev = None
     for r in results:
         site = r.get("site") or {}
@@ -541,7 +556,7 @@ def report(results: list[dict], args, machine: dict, command: str) -> str:
             f"{site['median_page'] / 1e3:.0f}" if site else "–",
             f"{site['search_bytes'] / 1e6:.1f}" if site else "–",
             f"{bsite['bytes'] / 1e6:.1f}" if bsite else "–",
-            both(r, "validate"), both(r, "validate_warm"),
+            both(r, "validate"), both(r, "validate_warm"), both(r, "validate_changed"),
         ]) + " |")
         prev = r
     out += ["", ("*Peak RSS* is the largest single process (wait4); *all processes* is the peak of the summed "
@@ -631,7 +646,7 @@ def targets(results: list[dict]) -> list[str]:
     ok = None if len(per) < 2 else max(p for _, p in per) <= 1.3 * min(p for _, p in per)
     lines.append(f"- output size per page roughly constant (within ±30 %): {verdict(ok)}" + (" (" + ", ".join(
         f"{n:,} units: {p / 1e3:.0f} KB" for n, p in per) + ")" if per else ""))
-    for kind, how in (("validate", "every file parsed"), ("validate_warm", "with the load cache")):
+    for kind, how in VALIDATE_KINDS.items():
         v = r10k.get(f"{kind}_s")
         ok = None if v is None else v <= 5
         lines.append(f"- `bsc validate` on 10,000 units in a few seconds (≤ 5 s), {how}: {verdict(ok)}"
