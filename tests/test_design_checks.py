@@ -121,6 +121,16 @@ def test_stale_actuals_follow_the_review_period_chosen(make_project):
     assert project.problems.items == [], report(project)
 
 
+def test_a_latest_period_not_reported_does_not_count_as_reported(make_project):
+    """churn's rows for 2026-Q2 and Q3 say N/A (written before its Q1 row, too): it was last
+    reported for 2026-Q1, two quarters before Q3."""
+    actuals = ACTUALS.replace("sales,churn,2026-Q1,6.5,\n", "sales,churn,2026-Q3,N/A,\nsales,churn,2026-Q2,N/A,\n"
+                              "sales,churn,2026-Q1,6.5,\n")
+    project = check(make_project({F: actuals + NEXT_QUARTERS}))
+    assert [p.message for p in project.problems.warnings] == [
+        "KPI 'churn' was last reported for 2026-Q1, more than 1 review period(s) before 2026-Q3"], report(project)
+
+
 def test_not_reported_values_do_not_count_as_reported(make_project):
     actuals = ACTUALS.replace("acme,nps,2026-Q1,40,", "acme,nps,2026-Q1,N/A,")
     project = check(make_project({F: actuals}))

@@ -6,11 +6,12 @@ reason. Under strict mode they are errors.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..model import Scorecards, Unit
-from ..periods import Period, chronological
+from ..periods import FiscalCalendar, Frequency, Period, chronological
 from ..problems import Location, Problems
 
 
@@ -133,25 +134,34 @@ def _unlinked_objective(sc: Scorecards, unit: Unit, period: Period | None) -> It
 def _stale_actuals(sc: Scorecards, unit: Unit, period: Period | None) -> Iterator[Finding]:
     cadence = sc.organization.review_cadence
     allowed = sc.organization.checks.stale_after
+    by_kpi = sc.actuals_by_kpi
     for k in unit.kpis:
-        reported = [p for p, a in sc.actuals_by_kpi.get(k.key, {}).items() if a.value is not None]
-        if not reported:
+        by_period = by_kpi.get(k.key, {})
+        latest = max(by_period, key=chronological, default=None)
+        if latest is not None and by_period[latest].value is None:  # the latest row has no value
+            latest = max((p for p, a in by_period.items() if a.value is not None), key=chronological, default=None)
+        if latest is None:
             yield Finding(k.location, f"KPI '{k.id}' has no actuals at all", "add its values under actuals/")
             continue
         if period is None:
             continue
-        latest = max(reported, key=chronological)
         if k.frequency.rank > cadence.rank:
             continue  # an annual KPI in a quarterly review: its value comes once a year
-        review = sc.calendar.containing(latest, cadence)
-        behind, p = 0, period
-        while review < p and behind <= allowed:
-            p = sc.calendar.previous(p)
-            behind += 1
-        if behind > allowed:
+        if _stale(sc.calendar, latest, cadence, period, allowed):
             yield Finding(k.location, f"KPI '{k.id}' was last reported for {latest.label}, "
                           f"more than {allowed} review period(s) before {period.label}",
                           "add the missing values, or say why in the review")
+
+
+@functools.lru_cache(maxsize=4096)  # KPIs last reported in the same period share the answer
+def _stale(calendar: FiscalCalendar, latest: Period, cadence: Frequency, period: Period, allowed: int) -> bool:
+    """Whether more than `allowed` review periods lie between the one holding `latest` and `period`."""
+    review = calendar.containing(latest, cadence)
+    behind, p = 0, period
+    while review < p and behind <= allowed:
+        p = calendar.previous(p)
+        behind += 1
+    return behind > allowed
 
 
 def _financial_share(sc: Scorecards, unit: Unit, period: Period | None) -> Iterator[Finding]:

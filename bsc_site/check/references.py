@@ -134,11 +134,15 @@ def _actuals(sc: Scorecards, problems: Problems) -> None:
     # period and periods of its frequency has nothing to report (millions of rows for a
     # large organisation, so this costs set operations, not a Python step per row). The
     # rows of any other KPI are gone through one by one, in file order.
-    rows = collections.Counter(map(operator.attrgetter("unit_id", "kpi_id"), sc.actuals))
+    by_kpi = sc.actuals_by_kpi
+    # As many periods as rows: no row repeats another's KPI and period (else count them)
+    repeated = sum(map(len, by_kpi.values())) != len(sc.actuals)
+    rows = collections.Counter(map(operator.attrgetter("unit_id", "kpi_id"), sc.actuals)) if repeated else None
     suspect = set()
-    for key, by_period in sc.actuals_by_kpi.items():
+    for key, by_period in by_kpi.items():
         kpi = kpis.get(key[0], {}).get(key[1])
-        if kpi is None or rows[key] != len(by_period) or {p.frequency for p in by_period} != {kpi.frequency}:
+        if kpi is None or repeated and rows[key] != len(by_period) \
+                or {p.frequency for p in by_period} != {kpi.frequency}:
             suspect.add(key)
     if suspect:
         _actual_rows([a for a in sc.actuals if (a.unit_id, a.kpi_id) in suspect], kpis, problems)
