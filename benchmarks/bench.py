@@ -1,7 +1,7 @@
 """Site build benchmark: the `bsc` plugin build against plain MkDocs, per organisation size.
 
     python benchmarks/bench.py --sizes 100,1000 --runs 3 [--seed 1] [--workdir /tmp/bsc-bench]
-    python benchmarks/bench.py --sizes 10000 --validate-only 10000 --runs 1 --append   # add a size, validate only
+    python benchmarks/bench.py --sizes 10000 --validate-only 10000 --runs 1 --append   # validate only (a size's build figures kept)
     python benchmarks/bench.py --sizes 10000 --build-only 10000 --runs 1 --append      # plugin builds, no baseline
     python benchmarks/bench.py --profile 1000            # cProfile of one cold plugin build
     python benchmarks/bench.py --report-only             # rewrite RESULTS.md from WORKDIR/results.json
@@ -866,13 +866,17 @@ def main(argv: list[str] | None = None) -> int:
         saved = json.loads(saved_path.read_text("utf-8"))
         results, sizes = saved["results"], []
         command, machine = saved["command"], saved["machine"]
-    elif args.append and saved_path.exists():
+    earlier: dict[int, dict] = {}
+    if not args.report_only and args.append and saved_path.exists():
         saved = json.loads(saved_path.read_text("utf-8"))
         results = [r for r in saved["results"] if r["units"] not in sizes]
+        earlier = {r["units"]: r for r in saved["results"] if r["units"] in sizes}
         command = saved["command"] + "` then `" + command
     for n in sizes:
-        results.append(bench_size(n, args))
-        r = results[-1]
+        r = bench_size(n, args)
+        if n in args.validate_only and n in earlier:  # the size's other figures are kept
+            r = {**earlier[n], **{k: v for k, v in r.items() if k.startswith("validate")}}
+        results.append(r)
         results.sort(key=lambda x: x["units"])
         if r.get("cold_s") is not None:
             print(f"  => cold {fmt_s(r['cold_s'])}s, warm {fmt_s(r.get('warm_s'))}s, baseline "

@@ -167,10 +167,10 @@ class LoadCache:
             self._writable = False
             self._discard_new()
 
-    def _write(self, key: bytes, data: bytes) -> None:
+    def _write(self, key: bytes, data: bytes, checksum: bytes | None = None) -> None:
         if self._new is None:
             self._open_new()
-        self._new_index[key] = (self._new.tell(), len(data), _checksum(data))
+        self._new_index[key] = (self._new.tell(), len(data), checksum or _checksum(data))
         self._new.write(data)
 
     def save(self) -> None:
@@ -181,9 +181,9 @@ class LoadCache:
                 return
             if self.organization.read_bytes() != self._organization_bytes:
                 return
-            for key in self._used:  # the old entries still wanted
-                offset, length, _ = self._index[key]
-                self._write(key, self._old[offset:offset + length])
+            for key in self._used:  # the old entries still wanted (checked when they were read)
+                offset, length, checksum = self._index[key]
+                self._write(key, self._old[offset:offset + length], checksum)
             if self._new is None:  # no entry wanted, old or new: an empty pack
                 self._open_new()
             at = self._new.tell()
