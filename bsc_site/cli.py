@@ -279,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _KEPT.clear()  # what an earlier call (in the same process) kept
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

@@ -9,7 +9,7 @@ from typing import Callable
 
 from .check import validate
 from .collector import paused
-from .load import input_files, load, open_cache
+from .load import input_files, input_folders, load, open_cache
 from .load.cache import LoadCache, Verdicts
 from .model import Scorecards
 from .periods import Period, PeriodError
@@ -43,14 +43,15 @@ class Verdict:
 
 def check_folder(path: Path | str, *, period: str | None = None, strict: bool = False, parallel: bool = False,
                  cache_dir: Path | None = None) -> Verdict:
-    """`open_project`'s problems and counts. With `cache_dir`, the verdict is kept there, and
-    given again, without loading anything, while no input file (nor the options, nor
-    bsc-site) changed (see `load.cache.Verdicts`); the project is then None."""
+    """`open_project`'s problems and counts (the model loaded to be kept to the caller's
+    end: `freeze`). With `cache_dir`, the verdict is kept there, and given again, without
+    loading anything, while no input file (nor the options, nor bsc-site) changed (see
+    `load.cache.Verdicts`); the project is then None."""
     root = Path(path)
     cache = open_cache(cache_dir, root) if root.is_dir() else None
     verdicts = None
     if isinstance(cache, LoadCache):
-        verdicts = Verdicts(cache, input_files(root), f"strict={strict}\0period={period}")
+        verdicts = Verdicts(cache, input_files(root), input_folders(root), f"strict={strict}\0period={period}")
         kept = verdicts.get()
         if isinstance(kept, Verdict):
             cache.close()
@@ -63,7 +64,7 @@ def check_folder(path: Path | str, *, period: str | None = None, strict: bool = 
         verdict = Verdict(project.problems, project.ok, len(sc.units), sum(len(u.kpis) for u in sc.units),
                           len(sc.actuals))
     if verdicts is not None:
-        verdicts.put(verdict, input_files(root))
+        verdicts.put(verdict, input_files(root), input_folders(root))
     verdict.project = project
     return verdict
 

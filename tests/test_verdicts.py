@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import bsc_site.load as load_module
+import bsc_site.load.cache as cache_module
+import bsc_site.cli as cli_module
 import bsc_site.project as project_module
 from bsc_site.cli import main
 from bsc_site.project import check_folder
@@ -28,10 +29,14 @@ def _age(folder: Path, when: float = AN_HOUR_AGO) -> None:
 
 
 @pytest.fixture
-def folder(tmp_path) -> Path:
+def folder(tmp_path, monkeypatch) -> Path:
+    """The example, its files dated back. Setting a time stamp sets the change time to now,
+    which the rule against files written moments before also looks at: the rule's window
+    is closed here, but for the tests of the rule itself."""
     target = tmp_path / "scorecards"
     shutil.copytree(EXAMPLE, target)
     _age(target)
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
     return target
 
 
@@ -70,6 +75,7 @@ def test_an_unchanged_folder_is_reported_the_same_without_being_loaded(folder, t
     second = _validate(folder, tmp_path / "cache", capsys=capsys)
     assert second == first
     assert len(loads) == 1  # nothing loaded the second time
+    assert len(cli_module._KEPT) == 1  # kept to the command's end: the last call's only
     assert _validate(folder, tmp_path / "elsewhere", "--no-cache", capsys=capsys) == first
     verdict = check_folder(folder, cache_dir=tmp_path / "cache")
     assert verdict.project is None and verdict.units == 13 and verdict.kpis == 114
@@ -136,8 +142,12 @@ def test_the_options_are_part_of_the_verdict(folder, tmp_path, loads, capsys, op
     assert len(loads) == 4
 
 
-def test_a_file_written_moments_ago_keeps_no_verdict(folder, tmp_path, loads, capsys):
-    (folder / "units" / "northwind.yml").touch()
+@pytest.mark.parametrize("when", [None, AN_HOUR_AGO])
+def test_a_file_written_moments_ago_keeps_no_verdict(folder, tmp_path, loads, capsys, monkeypatch, when):
+    """Written now, or now given an old time stamp (cp -p, tar): its change time is recent."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 2_000_000_000)
+    unit = folder / "units" / "northwind.yml"
+    os.utime(unit, None if when is None else (when, when))
     first = _validate(folder, tmp_path / "cache", capsys=capsys)
     assert _validate(folder, tmp_path / "cache", capsys=capsys) == first
     assert len(loads) == 2
@@ -182,6 +192,39 @@ def test_a_file_changed_or_added_while_the_folder_is_checked_keeps_no_verdict(fo
     after = _validate(folder, tmp_path / "cache", capsys=capsys)
     assert after == _validate(folder, tmp_path / "fresh", "--no-cache", capsys=capsys)
     assert after[0] == 0
+
+
+@pytest.mark.parametrize("where", ["units", "units/retail"])
+def test_a_file_there_only_while_the_folder_is_loaded_keeps_no_verdict(folder, tmp_path, capsys, monkeypatch, where):
+    """Made after the files' digest and gone before the verdict is kept: in neither list of
+    files, but read, and its folder's status tells."""
+    extra = folder / where / "zz-extra.yml"
+    open_project = project_module.open_project
+
+    def meanwhile(path, **options):
+        extra.write_text("id: zz\nname: ZZ\nparent: nowhere\nobjectives: []\n", encoding="utf-8")
+        os.utime(extra, (AN_HOUR_AGO, AN_HOUR_AGO))
+        try:
+            return open_project(path, **options)
+        finally:
+            extra.unlink()
+
+    monkeypatch.setattr(project_module, "open_project", meanwhile)
+    during = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert during[0] == 1 and "zz-extra.yml" in during[1]
+    monkeypatch.setattr(project_module, "open_project", open_project)
+    after = _validate(folder, tmp_path / "cache", capsys=capsys)
+    assert after == _validate(folder, tmp_path / "fresh", "--no-cache", capsys=capsys)
+    assert after[0] == 0
+
+
+def test_a_cache_folder_that_cannot_be_made_is_no_error(folder, tmp_path, capsys):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    plain = _validate(folder, tmp_path / "fresh", "--no-cache", capsys=capsys)
+    assert _validate(folder, blocked, capsys=capsys) == plain
+    assert _validate(folder, blocked / "cache", capsys=capsys) == plain
+    assert blocked.read_text(encoding="utf-8") == "not a folder"
 
 
 def test_a_damaged_verdict_is_ignored(folder, tmp_path, loads, capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import pickle
 from pathlib import Path
 
@@ -26,6 +27,17 @@ def input_files(root: Path) -> list[Path]:
     org = [root / n for n in ORGANIZATION_FILES if (root / n).is_file()]
     return (org + find_files(root / "units", YAML_SUFFIXES) + find_files(root / "actuals", ACTUALS_SUFFIXES)
             + find_files(root / "reviews", YAML_SUFFIXES + (".snapshot.json",)))
+
+
+def input_folders(root: Path) -> list[Path]:
+    """The folder and every folder the loader looks for files in: a file made or removed
+    changes its folder's status (see `cache.Verdicts`)."""
+    found = [root]
+    for name in ("units", "actuals", "reviews"):
+        for dirpath, dirnames, _ in os.walk(root / name):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            found.append(Path(dirpath))
+    return found
 
 
 # Below this many unit files a second process is not worth its start (a few milliseconds).

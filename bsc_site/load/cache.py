@@ -29,6 +29,7 @@ project folder itself (both are the user's own).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import mmap
@@ -69,9 +70,9 @@ class LoadCache:
     writes = True  # what this process reads, it pickles for the pack
 
     def __init__(self, cache_dir: Path, root: Path, organization: Path) -> None:
-        self.organization = organization
         """`organization`: the organisation file, whose bytes and path are part of every key
         (raises OSError if it cannot be read)."""
+        self.organization = organization
         where = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=8).hexdigest()
         self.path = cache_dir / "load" / f"{where}.pack"
         self._organization_bytes = organization.read_bytes()
@@ -241,8 +242,8 @@ def _status(path: Path) -> tuple | None:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
 
 
-# A file written this recently may be written again within its time stamp's resolution
-# without a change of status: its verdict is not kept (git's "racily clean" files).
+# A file (or folder) written this recently may be written again within its time stamp's
+# resolution without a change of status: no verdict is kept (git's "racily clean" files).
 RACY_NS = 2_000_000_000
 
 
@@ -251,18 +252,21 @@ class Verdicts:
     a digest of every input file and the options: taken instead of loading anything, while
     none of them changed.
 
-    It is kept only if no input file changed while it was made (each file's status then is
-    its status before it was read; a file written since has another) and none was written
-    in the last seconds before (see `RACY_NS`), and if the files are the same ones.
+    It is kept only if the check read what was keyed: the same files, none changed while
+    the folder was checked (each file's status then is its status before it was read, and
+    a file made or removed meanwhile, even one gone again, changes its folder's status),
+    and none written in the seconds before (see `RACY_NS`).
     """
 
     FORMAT = b"bsc-site verdict 1\n"
 
-    def __init__(self, cache: LoadCache, files: list[Path], options: str) -> None:
+    def __init__(self, cache: LoadCache, files: list[Path], folders: list[Path], options: str) -> None:
+        """`files`: every file the check reads; `folders`: every folder it looks for them in."""
         self.cache = cache
         self.path = cache.path.with_suffix(".verdict")
-        self._files = files
+        self._files, self._folders = files, folders
         self._started = time.time_ns()
+        self._folder_stats = [_status(folder) for folder in folders]
         self.key, self._stats = cache.folder_key(files, options)
 
     def get(self) -> Any:
@@ -277,22 +281,25 @@ class Verdicts:
         except Exception:  # missing, damaged: made afresh
             return None
 
-    def put(self, verdict: Any, files: list[Path]) -> None:
-        """Keep `verdict`, made from the files now `files`, if none changed (see the class)."""
-        if self.key is None or files != self._files:
+    def put(self, verdict: Any, files: list[Path], folders: list[Path]) -> None:
+        """Keep `verdict`, made from the files now `files` in the folders now `folders`, if
+        they are the ones keyed (see the class)."""
+        if self.key is None or files != self._files or folders != self._folders:
             return
-        if any(s is None or s[1] > self._started - RACY_NS for s in self._stats):
+        before = self._folder_stats + self._stats
+        if any(s is None or max(s[1], s[2]) > self._started - RACY_NS for s in before):
+            return  # written moments before (a time stamp set back still moves the change time)
+        if [_status(path) for path in [*folders, *files]] != before:
             return
-        if [_status(path) for path in files] != self._stats:
-            return
-        temporary = f"{self.path}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        temporary = Path(f"{self.path}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as fh:
                 fh.write(self.FORMAT + self.key + pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temporary, self.path)
         except OSError:  # a cache that cannot be written is no error
-            Path(temporary).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temporary.unlink()
 
 
 class NoCache:
