@@ -530,7 +530,10 @@ def stage_table(results: list[dict], cpu: bool) -> list[str]:
 
 
 def report(results: list[dict], args, machine: dict, command: str) -> str:
-    commits = "; ".join(f"{r['units']:,} units at {r['commit']}" for r in results if r.get("commit"))
+    commits = "; ".join(f"{r['units']:,} units at {r['commit']}"
+                        + (f" (`bsc validate` at {r['validate_commit']}, {r['validate_runs']} run(s))"
+                           if r.get("validate_commit") else "")
+                        for r in results if r.get("commit"))
     out = [f"Command: `{command}`  ",
            (f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; commit "
            f"{commits or machine['commit']}  "),
