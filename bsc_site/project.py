@@ -48,7 +48,7 @@ def check_folder(path: Path | str, *, period: str | None = None, strict: bool = 
     loading anything, while no input file (nor the options, nor bsc-site) changed (see
     `load.cache.Verdicts`); the project is then None."""
     root = Path(path)
-    cache = open_cache(cache_dir, root) if root.is_dir() else None
+    cache = open_cache(cache_dir, root)
     verdicts = None
     if isinstance(cache, LoadCache):
         verdicts = Verdicts(cache, input_files(root), input_folders(root), f"strict={strict}\0period={period}")
@@ -59,10 +59,8 @@ def check_folder(path: Path | str, *, period: str | None = None, strict: bool = 
     project = open_project(root, period=period, strict=strict, parallel=parallel, freeze=True,
                            cache_dir=cache_dir, cache=cache if verdicts is not None else None)
     sc = project.scorecards
-    verdict = Verdict(project.problems, project.ok)
-    if sc is not None:
-        verdict = Verdict(project.problems, project.ok, len(sc.units), sum(len(u.kpis) for u in sc.units),
-                          len(sc.actuals))
+    verdict = Verdict(project.problems, project.ok) if sc is None else Verdict(
+        project.problems, project.ok, len(sc.units), sum(len(u.kpis) for u in sc.units), len(sc.actuals))
     if verdicts is not None:
         verdicts.put(verdict, input_files(root), input_folders(root))
     verdict.project = project

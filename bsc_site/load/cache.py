@@ -83,7 +83,7 @@ class LoadCache:
         self._used: list[bytes] = []  # the old entries this read took: copied into the new pack
         self._new: BinaryIO | None = None  # the new pack, written as entries come
         self._new_index: dict[bytes, tuple[int, int, bytes]] = {}
-        self._temporary = f"{self.path}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+        self._temporary = _temporary_beside(self.path)
         self._writable = True
         self._known: dict[Path, bytes] = {}  # keys `folder_key` just took, each `key`'s answer once
         self._open()
@@ -208,7 +208,7 @@ class LoadCache:
     def _remove_leftovers(self) -> None:
         """Temporary packs of reads that were killed (an hour old: none still being written)."""
         now = time.time()
-        for leftover in self.path.parent.glob(f"{self.path.stem}.*.tmp"):  # the pack's and the verdict's
+        for leftover in self.path.parent.glob(f"{self.path.stem}.*.tmp"):  # `_temporary_beside` the pack or verdict
             try:
                 if now - leftover.stat().st_mtime > 3600:
                     leftover.unlink()
@@ -230,7 +230,13 @@ class LoadCache:
         if self._new is not None:
             self._new.close()
             self._new = None
-            Path(self._temporary).unlink(missing_ok=True)
+            self._temporary.unlink(missing_ok=True)
+
+
+def _temporary_beside(path: Path) -> Path:
+    """A new file's name while it is written, beside it (named at random: two reads of one
+    folder may run at once)."""
+    return path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
 def _status(path: Path) -> tuple | None:
@@ -291,7 +297,7 @@ class Verdicts:
             return  # written moments before (a time stamp set back still moves the change time)
         if [_status(path) for path in [*folders, *files]] != before:
             return
-        temporary = Path(f"{self.path}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+        temporary = _temporary_beside(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as fh:
