@@ -388,10 +388,15 @@ class Scorecards:
 
     def latest_review_period(self) -> Period | None:
         """The latest review period (at the review cadence) holding any reported value."""
-        cadence = self.organization.review_cadence
-        latest = None
-        for period in self.periods_with_data:
-            if period.frequency.rank <= cadence.rank:
-                review = self.calendar.containing(period, cadence)
-                latest = review if latest is None or latest < review else latest
-        return latest
+        return latest_review_period(self.organization, self.periods_with_data)
+
+
+def latest_review_period(organization: Organization, periods_with_data) -> Period | None:
+    """`Scorecards.latest_review_period` of these periods with data."""
+    cadence = organization.review_cadence
+    latest = None
+    for period in periods_with_data:
+        if period.frequency.rank <= cadence.rank:
+            review = organization.calendar.containing(period, cadence)
+            latest = review if latest is None or latest < review else latest
+    return latest

@@ -56,6 +56,17 @@ class Problem:
 
 
 @dataclass
+class UnitFindings:
+    """What a check found unit by unit (for `bsc_site.ledger`): each unit's own problems by
+    `id(unit)`, [its references' problems, its design findings (None when the design checks
+    did not run: the folder has errors)]; and whether some KPI's actuals had to be gone
+    through row by row (a row for no such KPI, a period twice or of another frequency)."""
+
+    by_unit: dict[int, list] = field(default_factory=dict)
+    suspect_actuals: bool = False
+
+
+@dataclass
 class Problems:
     """A collector handed to every stage; stages add, nobody raises for bad input."""
 

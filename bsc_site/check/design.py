@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 from ..model import Scorecards, Unit
 from ..periods import FiscalCalendar, Frequency, Period, chronological
-from ..problems import Location, Problems
+from ..problems import Location, Problems, UnitFindings
 
 
 @dataclass(frozen=True)
@@ -195,13 +195,27 @@ CHECKS: tuple[DesignCheck, ...] = (
 CHECK_IDS = tuple(c.id for c in CHECKS)
 
 
-def check_design(sc: Scorecards, period: Period | None, problems: Problems, strict: bool = False) -> None:
-    """Run every design check on every unit; silenced checks are skipped."""
-    settings = sc.organization.checks
+def check_design(sc: Scorecards, period: Period | None, problems: Problems, strict: bool = False,
+                 findings: UnitFindings | None = None) -> None:
+    """Run every design check on every unit; silenced checks are skipped. `findings`: each
+    unit's are kept there too (after its `check_references` entry)."""
     for unit in sc.units:
-        for check in CHECKS:
-            if settings.silenced(check.id, unit.id):
-                continue
-            for f in check.run(sc, unit, period):
-                add = problems.error if strict else problems.warning
-                add(f.location, check.id, f.message, field=f.field, hint=f.hint)
+        if findings is None:
+            unit_design(sc, unit, period, problems, strict)
+        else:
+            own = Problems()
+            unit_design(sc, unit, period, own, strict)
+            problems.extend(own.items)
+            findings.by_unit[id(unit)][1] = own.items
+
+
+def unit_design(sc: Scorecards, unit: Unit, period: Period | None, problems: Problems, strict: bool = False) -> None:
+    """The design checks of one unit (what they read of others: its parent's and children's
+    objectives, its KPIs' actuals)."""
+    settings = sc.organization.checks
+    add = problems.error if strict else problems.warning
+    for check in CHECKS:
+        if settings.silenced(check.id, unit.id):
+            continue
+        for f in check.run(sc, unit, period):
+            add(f.location, check.id, f.message, field=f.field, hint=f.hint)

@@ -6,19 +6,30 @@ import collections
 import operator
 
 from ..model import Actual, Kpi, Scorecards, Unit
-from ..problems import Location, Problems, did_you_mean
+from ..problems import Location, Problems, UnitFindings, did_you_mean
 
 
-def check_references(sc: Scorecards, problems: Problems) -> None:
-    _unit_tree(sc, problems)
+def check_references(sc: Scorecards, problems: Problems, findings: UnitFindings | None = None) -> None:
+    """`findings`: each unit's own problems (`unit_references`) are kept there too."""
+    unit_tree(sc.units, problems)
+    organization_references(sc.organization, problems)
     org_perspectives = {p.id for p in sc.organization.perspectives}
     theme_ids = {t.id for t in sc.organization.themes}
-    _duplicates([(p.id, p.location) for p in sc.organization.perspectives], "perspective", problems)
-    _duplicates([(t.id, t.location) for t in sc.organization.themes], "theme", problems)
-    _duplicates([(d.id, d.location) for d in sc.organization.kpi_library], "KPI definition", problems)
     for unit in sc.units:
-        _unit(sc, unit, org_perspectives, theme_ids, problems)
-    _actuals(sc, problems)
+        if findings is None:
+            unit_references(sc, unit, org_perspectives, theme_ids, problems)
+        else:
+            own = Problems()
+            unit_references(sc, unit, org_perspectives, theme_ids, own)
+            problems.extend(own.items)
+            findings.by_unit[id(unit)] = [own.items, None]
+    _actuals(sc, problems, findings)
+
+
+def organization_references(org, problems: Problems) -> None:
+    _duplicates([(p.id, p.location) for p in org.perspectives], "perspective", problems)
+    _duplicates([(t.id, t.location) for t in org.themes], "theme", problems)
+    _duplicates([(d.id, d.location) for d in org.kpi_library], "KPI definition", problems)
 
 
 def _duplicates(items: list[tuple[str, Location]], what: str, problems: Problems, scope: str = "") -> None:
@@ -31,11 +42,13 @@ def _duplicates(items: list[tuple[str, Location]], what: str, problems: Problems
             first[ident] = loc
 
 
-def _unit_tree(sc: Scorecards, problems: Problems) -> None:
-    _duplicates([(u.id, u.location) for u in sc.units], "unit", problems)
-    ids = {u.id for u in sc.units}
-    roots = [u for u in sc.units if u.parent is None]
-    for u in sc.units:
+def unit_tree(units, problems: Problems) -> None:
+    """The hierarchy: unique ids, known parents, one root, no cycle (of units in hierarchy
+    order: anything with `id`, `parent` and `location`)."""
+    _duplicates([(u.id, u.location) for u in units], "unit", problems)
+    ids = {u.id for u in units}
+    roots = [u for u in units if u.parent is None]
+    for u in units:
         if u.parent is not None and u.parent not in ids:
             problems.error(u.location, "unknown-parent", f"unit '{u.id}' names parent '{u.parent}', "
                            "which is no unit's id", field="parent", hint=did_you_mean(u.parent, ids))
@@ -46,12 +59,12 @@ def _unit_tree(sc: Scorecards, problems: Problems) -> None:
         for u in roots[1:]:
             problems.error(u.location, "many-roots", f"more than one unit has no parent: {names}",
                            field="parent", hint="exactly one unit, the enterprise, has no parent")
-    if sc.units and not roots:
-        problems.error(sc.units[0].location, "no-root", "every unit has a parent, so there is no enterprise unit",
+    if units and not roots:
+        problems.error(units[0].location, "no-root", "every unit has a parent, so there is no enterprise unit",
                        field="parent", hint="remove 'parent:' from the top unit")
-    by_id = {u.id: u for u in sc.units}
+    by_id = {u.id: u for u in units}
     reported: set[str] = set()
-    for u in sc.units:
+    for u in units:
         chain = [u.id]
         current = u
         while current.parent in by_id and current.parent != current.id:
@@ -67,7 +80,7 @@ def _unit_tree(sc: Scorecards, problems: Problems) -> None:
             current = by_id[current.parent]
 
 
-def _unit(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set[str], problems: Problems) -> None:
+def unit_references(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set[str], problems: Problems) -> None:
     scope = f" in unit '{unit.id}'"
     for extra in unit.extra_perspectives:
         p = extra.perspective
@@ -128,7 +141,7 @@ def _unit(sc: Scorecards, unit: Unit, org_perspectives: set[str], theme_ids: set
                                hint=did_you_mean(link.target, objective_ids))
 
 
-def _actuals(sc: Scorecards, problems: Problems) -> None:
+def _actuals(sc: Scorecards, problems: Problems, findings: UnitFindings | None = None) -> None:
     kpis = {u.id: {k.id: k for k in u.kpis} for u in sc.units}
     # Each KPI's actuals are checked together first: a KPI with known names, a row per
     # period and periods of its frequency has nothing to report (millions of rows for a
@@ -138,14 +151,20 @@ def _actuals(sc: Scorecards, problems: Problems) -> None:
     # As many periods as rows: no row repeats another's KPI and period (else count them)
     repeated = sum(map(len, by_kpi.values())) != len(sc.actuals)
     rows = collections.Counter(map(operator.attrgetter("unit_id", "kpi_id"), sc.actuals)) if repeated else None
-    suspect = set()
-    for key, by_period in by_kpi.items():
-        kpi = kpis.get(key[0], {}).get(key[1])
-        if kpi is None or repeated and rows[key] != len(by_period) \
-                or {p.frequency for p in by_period} != {kpi.frequency}:
-            suspect.add(key)
+    suspect = {key for key, by_period in by_kpi.items()
+               if suspect_actuals(kpis.get(key[0], {}).get(key[1]), by_period, rows[key] if repeated else None)}
+    if findings is not None:
+        findings.suspect_actuals = bool(suspect)
     if suspect:
         _actual_rows([a for a in sc.actuals if (a.unit_id, a.kpi_id) in suspect], kpis, problems)
+
+
+def suspect_actuals(kpi: Kpi | None, by_period: dict, rows: int | None) -> bool:
+    """Whether a KPI's actuals (`by_period`, from `rows` rows: None when as many as periods)
+    must be gone through row by row: no such KPI, a period twice, or a period of another
+    frequency than the KPI's."""
+    return kpi is None or rows is not None and rows != len(by_period) \
+        or {p.frequency for p in by_period} != {kpi.frequency}
 
 
 def _actual_rows(actuals: list[Actual], kpis: dict[str, dict[str, Kpi]], problems: Problems) -> None:

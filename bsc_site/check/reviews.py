@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import Review, Scorecards, Subject
+from ..periods import Period
 from ..problems import Location, Problems, did_you_mean
 
 
@@ -21,10 +22,13 @@ def _subject(sc: Scorecards, subject: Subject, where: Location, problems: Proble
                        f"'{unit.id}'", field="kpi", hint=did_you_mean(subject.kpi_id, [k.id for k in unit.kpis]))
 
 
-def check_reviews(sc: Scorecards, problems: Problems) -> None:
+def check_reviews(sc: Scorecards, problems: Problems, periods_with_data: tuple[Period, ...] | None = None) -> None:
+    """`periods_with_data`: the folder's (default: those of `sc`'s actuals)."""
     seen: dict[str, Location] = {}
     cadence = sc.organization.review_cadence
-    with_data = {sc.calendar.containing(p, cadence) for p in sc.periods_with_data if p.frequency.rank <= cadence.rank}
+    if periods_with_data is None:
+        periods_with_data = sc.periods_with_data
+    with_data = {sc.calendar.containing(p, cadence) for p in periods_with_data if p.frequency.rank <= cadence.rank}
     for review in sc.reviews:
         label = review.period.label
         if label in seen:
