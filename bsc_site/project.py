@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import ledger
 from .check import validate
 from .collector import paused
-from .load import input_files, input_folders, load, open_cache
-from .load.cache import LoadCache, Verdicts
+from .load import FilesRead, input_files, input_folders, load, open_cache, organization_file
+from .load.cache import Ledgers, LoadCache, Verdicts
 from .model import Scorecards
 from .periods import Period, PeriodError
-from .problems import Location, Problems
+from .problems import Location, Problems, UnitFindings
 
 
 @dataclass
@@ -39,6 +40,8 @@ class Verdict:
     kpis: int = 0
     actuals: int = 0
     project: Project | None = dataclasses.field(default=None, compare=False)  # None when kept from before
+    # units checked again with the last check's ledger (None: the whole folder checked, or a kept verdict)
+    checked: int | None = dataclasses.field(default=None, compare=False)
 
 
 def check_folder(path: Path | str, *, period: str | None = None, strict: bool = False, parallel: bool = False,
@@ -46,31 +49,52 @@ def check_folder(path: Path | str, *, period: str | None = None, strict: bool = 
     """`open_project`'s problems and counts (the model loaded to be kept to the caller's
     end: `freeze`). With `cache_dir`, the verdict is kept there, and given again, without
     loading anything, while no input file (nor the options, nor bsc-site) changed (see
-    `load.cache.Verdicts`); the project is then None."""
+    `load.cache.Verdicts`); the project is then None. Once files changed, only the units
+    a change can reach are checked again (see `ledger`): the project is None then too."""
     root = Path(path)
     cache = open_cache(cache_dir, root)
-    verdicts = None
-    if isinstance(cache, LoadCache):
-        verdicts = Verdicts(cache, input_files(root), input_folders(root), f"strict={strict}\0period={period}")
-        kept = verdicts.get()
-        if isinstance(kept, Verdict):
+    if not isinstance(cache, LoadCache):
+        project = open_project(root, period=period, strict=strict, parallel=parallel, freeze=True,
+                               cache_dir=cache_dir)
+        return dataclasses.replace(_checked(project), project=project)
+    options = f"strict={strict}\0period={period}"
+    verdicts = Verdicts(cache, input_files(root), input_folders(root), options)
+    kept = verdicts.get()
+    if isinstance(kept, Verdict):
+        cache.close()
+        return kept
+    kept_ledger = Ledgers(cache, options)
+    last = kept_ledger.get()
+    if isinstance(last, ledger.Ledger) and organization_file(root) == cache.organization:
+        again = ledger.recheck(root, cache.organization, cache, last, period, strict)
+        if again is not None:
             cache.close()
-            return kept
-    project = open_project(root, period=period, strict=strict, parallel=parallel, freeze=True,
-                           cache_dir=cache_dir, cache=cache if verdicts is not None else None)
-    sc = project.scorecards
-    verdict = Verdict(project.problems, project.ok) if sc is None else Verdict(
-        project.problems, project.ok, len(sc.units), sum(len(u.kpis) for u in sc.units), len(sc.actuals))
-    if verdicts is not None:
-        verdicts.put(verdict, input_files(root), input_folders(root))
-    verdict.project = project
+            verdict = Verdict(again.problems, not again.problems.errors, again.units, again.kpis, again.actuals)
+            kept_ledger.put(again.ledger)
+            verdicts.put(verdict, input_files(root), input_folders(root))
+            verdict.checked = again.checked  # not kept with the verdict
+            return verdict
+    files, findings = FilesRead(), UnitFindings()
+    project = open_project(root, period=period, strict=strict, parallel=parallel, freeze=True, cache_dir=cache_dir,
+                           cache=cache, record=files, findings=findings)
+    verdict = _checked(project)
+    kept_ledger.put(ledger.make(files, findings, project.period) if project.scorecards else None)
+    verdicts.put(verdict, input_files(root), input_folders(root))
+    verdict.project = project  # not kept with the verdict
     return verdict
+
+
+def _checked(project: Project) -> Verdict:
+    sc = project.scorecards
+    return Verdict(project.problems, project.ok) if sc is None else Verdict(
+        project.problems, project.ok, len(sc.units), sum(len(u.kpis) for u in sc.units), len(sc.actuals))
 
 
 def open_project(path: Path | str, *, period: str | None = None, strict: bool = False,
                  period_source: str = "--period", parallel: bool = False, freeze: bool = False,
                  cache_dir: Path | None = None, cache: LoadCache | None = None,
-                 loaded: Callable[[Scorecards, Period | None], None] | None = None) -> Project:
+                 loaded: Callable[[Scorecards, Period | None], None] | None = None,
+                 record: FilesRead | None = None, findings: UnitFindings | None = None) -> Project:
     """Load and validate; `period` is a label such as 2026-Q3 (default: the latest with data).
 
     `parallel`: loading may fork a helper process (see `load`); only where no other thread
@@ -79,9 +103,11 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
     `cache`: that cache, opened already (`load.open_cache`).
     `loaded(scorecards, period)` is called once the files are read without error, before
     the checks (which may still find errors): a site build starts its page process there.
+    `record`, `findings`: filled with what each file was read into (`load`) and what each
+    unit's checks found (`check.validate`), for `ledger.make`.
     """
     problems = Problems()
-    sc = load(Path(path), problems, parallel, freeze, cache_dir, cache)
+    sc = load(Path(path), problems, parallel, freeze, cache_dir, cache, record)
     if sc is None:
         return Project(None, problems, None)
     chosen = None
@@ -96,5 +122,5 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
     # The checks make indexes (millions of entries for a large organisation) and no reference
     # cycles: the collector would walk them, and the loaded model's own indexes, again and again.
     with paused():
-        validate(sc, problems, chosen, strict)
+        validate(sc, problems, chosen, strict, findings)
     return Project(sc, problems, shown)

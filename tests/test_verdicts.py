@@ -14,6 +14,7 @@ import pytest
 
 import bsc_site.load.cache as cache_module
 import bsc_site.cli as cli_module
+import bsc_site.ledger as ledger_module
 import bsc_site.project as project_module
 from bsc_site.cli import main
 from bsc_site.project import check_folder
@@ -42,15 +43,23 @@ def folder(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def loads(monkeypatch) -> list[Path]:
-    """The folders `open_project` loads."""
+    """The folders checked: loaded by `open_project`, or checked again with the last
+    check's ledger (tests/test_ledger.py); not those answered with a kept verdict."""
     loaded: list[Path] = []
-    open_project = project_module.open_project
+    open_project, recheck = project_module.open_project, ledger_module.recheck
 
     def counting(path, **options):
         loaded.append(Path(path))
         return open_project(path, **options)
 
+    def rechecking(root, *args):
+        again = recheck(root, *args)
+        if again is not None:
+            loaded.append(Path(root))
+        return again
+
     monkeypatch.setattr(project_module, "open_project", counting)
+    monkeypatch.setattr(ledger_module, "recheck", rechecking)
     return loaded
 
 

@@ -44,8 +44,20 @@ def input_folders(root: Path) -> list[Path]:
 PARALLEL_UNITS = 200
 
 
+class FilesRead:
+    """What each unit and actuals file was read into, in file order (for `bsc_site.ledger`):
+    `units`: (path, key, unit or None, its problems); `actuals`: (path, key, actuals, problems).
+    The key is None unless what was read is known to be of the bytes it digests (taken from
+    the load cache, or put there: see `LoadCache.verified`)."""
+
+    def __init__(self) -> None:
+        self.units: list[tuple[Path, bytes | None, m.Unit | None, list[Problem]]] = []
+        self.actuals: list[tuple[Path, bytes | None, list[m.Actual], list[Problem]]] = []
+
+
 def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: bool = False,
-         cache_dir: Path | None = None, cache: LoadCache | None = None) -> m.Scorecards | None:
+         cache_dir: Path | None = None, cache: LoadCache | None = None,
+         record: FilesRead | None = None) -> m.Scorecards | None:
     """Read a scorecard folder; None when it cannot be read at all (problems say why).
 
     `parallel`: a forked process reads the later part of a large organisation's unit files
@@ -63,19 +75,20 @@ def load(root: Path | str, problems: Problems, parallel: bool = False, freeze: b
     collector's way for good (`gc.freeze`); the caller may `gc.unfreeze` when done.
     `cache_dir`: what each unit file was read into is kept there (see `cache`), and an
     unchanged file is taken from it instead of being parsed again; `cache`: that cache,
-    opened already (`open_cache`), closed when the files are read.
+    opened already (`open_cache`), closed when the files are read. `record`: filled with
+    what each file was read into.
     """
     collect = gc.isenabled() and not freeze
     with paused(keep=freeze):
         try:
-            return _load(Path(root), problems, parallel and can_fork(), cache_dir, cache)
+            return _load(Path(root), problems, parallel and can_fork(), cache_dir, cache, record)
         finally:
             if collect and gc.get_count()[0] > _LARGE_LOAD:
                 gc.collect()
 
 
 def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None,
-          cache: LoadCache | None) -> m.Scorecards | None:
+          cache: LoadCache | None, record: FilesRead | None = None) -> m.Scorecards | None:
     org_path = organization_file(root) if root.is_dir() else None
     if cache is not None and cache.organization != org_path:  # the folder changed since it was opened
         cache.close()
@@ -94,26 +107,34 @@ def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None
     if cache is None:
         cache = _open_cache(cache_dir, root, org_path)
     try:
-        return _load_from(root, org_path, problems, parallel, cache)
+        return _load_from(root, org_path, problems, parallel, cache, record)
     finally:
         cache.close()  # the new pack left unsaved if anything failed
 
 
-def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,
-               cache: LoadCache | NoCache) -> m.Scorecards | None:
+def read_organization(org_path: Path, problems: Problems) -> tuple[m.Organization, dict] | None:
+    """The organisation, and its KPI library's entries by id (what unit files may name)."""
     org_rec = read_record_file(org_path, fields.ORGANIZATION, problems)
     if org_rec is None:
         return None
     organization = build_organization(org_rec, problems)
+    return organization, {d["id"]: d for d in org_rec.get("kpis", ()) if "id" in d.values and "name" in d.values}
+
+
+def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,
+               cache: LoadCache | NoCache, record: FilesRead | None = None) -> m.Scorecards | None:
+    read_org = read_organization(org_path, problems)
+    if read_org is None:
+        return None
+    organization, library = read_org
     calendar = organization.calendar  # one calendar: equal periods are then the same objects
-    library = {d["id"]: d for d in org_rec.get("kpis", ()) if "id" in d.values and "name" in d.values}
 
     unit_files = find_files(root / "units", YAML_SUFFIXES)
     if not unit_files:
         problems.error(Location(display_path(root / "units")), "no-units", "no unit files found",
                        hint="add one YAML file per unit under units/")
     actual_files = find_files(root / "actuals", ACTUALS_SUFFIXES)
-    units, actuals, found = _read(unit_files, actual_files, calendar, library, parallel, cache)
+    units, actuals, found = _read(unit_files, actual_files, calendar, library, parallel, cache, record)
     problems.extend(found)
     reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
     snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
@@ -122,7 +143,7 @@ def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,
 
 
 def _read(unit_files: list[Path], actual_files: list[Path], calendar, library: dict, parallel: bool,
-          cache: LoadCache | NoCache) -> tuple[list[m.Unit], list[m.Actual], list[Problem]]:
+          cache: LoadCache | NoCache, record: FilesRead | None = None) -> tuple[list[m.Unit], list[m.Actual], list[Problem]]:
     """The units and actuals of these files, with the problems found in them in file order
     (unit files, then actuals files), however each file was read."""
     keys = [cache.key(path) for path in unit_files]
@@ -137,12 +158,15 @@ def _read(unit_files: list[Path], actual_files: list[Path], calendar, library: d
             cache.put(unit_files[i], keys[i], _pickled(result))
     # the actuals are read here while the helper (if any) reads its units
     actual_problems = Problems()
-    actuals = _read_actuals(actual_files, calendar, actual_problems, cache)
+    actuals = _read_actuals(actual_files, calendar, actual_problems, cache, record)
     if later is not None:
         for i, data in zip(todo[split:], later.result()):
             read[i] = pickle.loads(data)
             cache.put(unit_files[i], keys[i], data)
     cache.save()
+    if record is not None:
+        record.units = [(path, key if key in cache.verified else None, unit, found)
+                        for path, key, (unit, found) in zip(unit_files, keys, read)]
     units, problems = [], []
     for unit, found in read:
         problems += found
@@ -188,6 +212,11 @@ def _read_units(paths: list[Path], calendar, library: dict) -> list[tuple[m.Unit
     return read
 
 
+def read_unit_file(path: Path, calendar, library: dict) -> tuple[m.Unit | None, list[Problem]]:
+    """One unit file's unit and problems, as `load` reads it."""
+    return _read_units([path], calendar, library)[0]
+
+
 def _read_units_apart(paths: list[Path], calendar, library: dict) -> list[bytes]:
     """`_read_units` in the loading helper: each file's result pickled on its own, to be
     sent back and kept in the cache as it is."""
@@ -198,7 +227,8 @@ def _pickled(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCache | NoCache) -> list[m.Actual]:
+def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCache | NoCache,
+                  record: FilesRead | None = None) -> list[m.Actual]:
     """All actuals, in file and row order; each file taken from the cache if it is there,
     and put there if not."""
     actuals: list[m.Actual] = []
@@ -206,8 +236,8 @@ def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCa
     for path in paths:
         key = cache.key(path)
         cached = cache.get(key)
+        before = len(problems.items)
         if cached is None:
-            before = len(problems.items)
             found = read_actual_file(path, calendar, problems, numbers)
             if key is not None:
                 cache.put(path, key, _pickled((as_columns(found), problems.items[before:])))
@@ -215,6 +245,8 @@ def _read_actuals(paths: list[Path], calendar, problems: Problems, cache: LoadCa
             columns, found_problems = cached
             found = from_columns(columns)
             problems.extend(found_problems)
+        if record is not None:
+            record.actuals.append((path, key if key in cache.verified else None, found, problems.items[before:]))
         actuals += found
     return actuals
 

@@ -86,6 +86,9 @@ class LoadCache:
         self._temporary = _temporary_beside(self.path)
         self._writable = True
         self._known: dict[Path, bytes] = {}  # keys `folder_key` just took, each `key`'s answer once
+        # keys whose entry is known to be of the bytes they digest: taken from the pack, or
+        # put there by a read of a file that still had the key after
+        self.verified: set[bytes] = set()
         self._open()
 
     def _open(self) -> None:
@@ -108,8 +111,14 @@ class LoadCache:
         """The key of a file's entry: a digest of its bytes now; None for a file to read the
         usual way (not a regular file, too large, unreadable: reading it reports why)."""
         known = self._known.pop(path, None)
-        if known is not None:
-            return known
+        return known if known is not None else self.fresh_key(path)
+
+    def known_keys(self) -> dict[Path, bytes]:
+        """The keys `folder_key` just took, by file (left for `key` to answer with)."""
+        return dict(self._known)
+
+    def fresh_key(self, path: Path) -> bytes | None:
+        """`key`, from the file's bytes now."""
         try:
             if not os.path.isfile(path):  # never open a pipe or a device: it could block or be endless
                 return None
@@ -141,7 +150,15 @@ class LoadCache:
         return digest.digest(), stats
 
     def get(self, key: bytes | None) -> Any:
-        """The entry under the key, or None (none there, or damaged)."""
+        """The entry under the key, or None (none there, or damaged); kept in the new pack."""
+        value = self.peek(key)
+        if value is not None:
+            self._used.append(key)
+            self.verified.add(key)
+        return value
+
+    def peek(self, key: bytes | None) -> Any:
+        """`get`, without keeping the entry in the new pack."""
         where = self._index.get(key) if key is not None else None
         if where is None:
             return None
@@ -150,11 +167,9 @@ class LoadCache:
             data = self._old[offset:offset + length]
             if _checksum(data) != checksum:
                 return None
-            value = pickle.loads(data)
+            return pickle.loads(data)
         except Exception:  # a damaged entry: the file is read instead
             return None
-        self._used.append(key)
-        return value
 
     def put(self, path: Path, key: bytes | None, data: bytes) -> None:
         """A new entry: `data`, the pickled result of reading the file, which had `key` when
@@ -164,6 +179,7 @@ class LoadCache:
             return
         try:
             self._write(key, data)
+            self.verified.add(key)
         except OSError:  # a cache that cannot be written is no error: this read just keeps none
             self._writable = False
             self._discard_new()
@@ -313,6 +329,7 @@ class NoCache:
     afresh. `LoadCache`'s calls, doing nothing: no file has a key."""
 
     writes = False
+    verified: frozenset = frozenset()
 
     def key(self, path: Path) -> None:
         return None
@@ -337,3 +354,40 @@ def _shown_bytes(path: Path) -> bytes:
 
 def _checksum(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class Ledgers:
+    """Where the last check of a folder leaves its ledger (see `bsc_site.ledger`): beside the
+    pack, headed by a digest of the organisation file, the code and the options, so that a
+    ledger of other ones is not taken."""
+
+    FORMAT = b"bsc-site ledger 1\n"
+
+    def __init__(self, cache: LoadCache, options: str) -> None:
+        self.path = cache.path.with_suffix(".ledger")
+        context = hashlib.blake2b(cache._context + options.encode("utf-8", "surrogateescape"), digest_size=20)
+        self._head = self.FORMAT + context.digest()
+
+    def get(self) -> Any:
+        """The ledger kept for this organisation file, code and options, or None."""
+        try:
+            with open(self.path, "rb") as fh:
+                data = fh.read()
+            return pickle.loads(data[len(self._head):]) if data.startswith(self._head) else None
+        except Exception:  # missing, damaged: the folder is checked whole
+            return None
+
+    def put(self, ledger: Any) -> None:
+        """Keep `ledger` in place of the last one (None: keep none)."""
+        temporary = _temporary_beside(self.path)
+        try:
+            if ledger is None:
+                self.path.unlink(missing_ok=True)
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as fh:
+                fh.write(self._head + pickle.dumps(ledger, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, self.path)
+        except OSError:  # a cache that cannot be written is no error
+            with contextlib.suppress(OSError):
+                temporary.unlink()
