@@ -314,15 +314,17 @@ def baseline_project(org: Path, base: Path, nav: list, timeout: float) -> Run:
 def validate_size(n: int, org: Path, logs: Path, args, res: dict, note_failure) -> None:
     """`bsc validate` without the load cache (every file parsed: "validate"); then with the
     cache written by one untimed run first: nothing changed since ("validate_warm": the
-    verdict kept), and one unit file changed before each run ("validate_changed": that file
-    parsed, the others from the load cache, every check run)."""
+    verdict kept), one unit file changed before each run ("validate_changed": that file
+    parsed, the units it reaches checked again with the last check's ledger), and one value
+    in an actuals file changed before each run ("validate_actuals_changed": the units of
+    that file checked again)."""
     from bsc_site.load import input_files, input_folders
     from bsc_site.load.cache import RACY_NS
 
     cache = org / ".cache" / "bench-validate"
     shutil.rmtree(cache, ignore_errors=True)
     kinds = {"validate": ["--no-cache"], "validate_warm": ["--cache-dir", str(cache)],
-             "validate_changed": ["--cache-dir", str(cache)]}
+             "validate_changed": ["--cache-dir", str(cache)], "validate_actuals_changed": ["--cache-dir", str(cache)]}
     # A verdict is kept only for files written more than RACY_NS before the check: the
     # organisation may have been generated moments ago.
     watched = input_folders(org / "scorecards") + input_files(org / "scorecards")
@@ -339,12 +341,19 @@ def validate_size(n: int, org: Path, logs: Path, args, res: dict, note_failure) 
         return
     changed = min((org / "scorecards" / "units").rglob("*.yml"))
     original = changed.read_bytes()
+    actuals = min((org / "scorecards" / "actuals").rglob("*.csv"))
+    rows = actuals.read_bytes()
     try:
         for kind, flags in kinds.items():
             done = []
             for i in range(args.runs):
                 if kind == "validate_changed":  # new bytes each run: a comment at the end
                     changed.write_bytes(original + f"# changed for the benchmark, run {i}\n".encode())
+                if kind == "validate_actuals_changed":  # the first row's value, new each run
+                    head, first, rest = rows.split(b"\n", 2)
+                    cells = first.split(b",")
+                    cells[3] = f"{i + 1}.5".encode()
+                    actuals.write_bytes(b"\n".join([head, b",".join(cells), rest]))
                 r = run([str(BIN / "bsc"), "validate", "scorecards", *flags], org, args.timeout,
                         logs / f"{kind}-{n}-{i}.log")
                 if not r.ok:
@@ -359,11 +368,13 @@ def validate_size(n: int, org: Path, logs: Path, args, res: dict, note_failure) 
                       f"(CPU {res[f'{kind}_cpu']:.2f}s), peak RSS {res[f'{kind}_rss_kb'] / 1024:.0f} MB", flush=True)
     finally:
         changed.write_bytes(original)
+        actuals.write_bytes(rows)
         shutil.rmtree(cache, ignore_errors=True)
 
 
 VALIDATE_KINDS = {"validate": "every file parsed", "validate_warm": "with the load cache, nothing changed",
-                  "validate_changed": "with the load cache, one unit file changed"}
+                  "validate_changed": "with the load cache, one unit file changed",
+                  "validate_actuals_changed": "with the load cache, one actuals file changed"}
 
 
 # -- one size -------------------------------------------------------------------------------
@@ -551,8 +562,9 @@ def report(results: list[dict], args, machine: dict, command: str) -> str:
             "| warm / cold | cold × per size step | peak RSS cold MB | peak memory cold, all processes MB "
             "| peak RSS baseline MB | site MB | KB / page "
             "| HTML KB / page | median page KB | search index MB | baseline site MB | bsc validate s "
-            "| bsc validate, cache, nothing changed s | bsc validate, cache, one file changed s |"),
-            "|" + "---:|" * 21]
+            "| bsc validate, cache, nothing changed s | bsc validate, cache, one unit file changed s "
+            "| bsc validate, cache, one actuals file changed s |"),
+            "|" + "---:|" * 22]
     prev = None
     for r in results:
         site = r.get("site") or {}
@@ -572,6 +584,7 @@ def report(results: list[dict], args, machine: dict, command: str) -> str:
             f"{site['search_bytes'] / 1e6:.1f}" if site else "–",
             f"{bsite['bytes'] / 1e6:.1f}" if bsite else "–",
             both(r, "validate"), both(r, "validate_warm"), both(r, "validate_changed"),
+            both(r, "validate_actuals_changed"),
         ]) + " |")
         prev = r
     out += ["", ("*Peak RSS* is the largest single process (wait4); *all processes* is the peak of the summed "
