@@ -107,7 +107,7 @@ class Rechecked:
     units: int
     kpis: int
     actuals: int
-    ledger: Ledger | None  # None: a file changed while it was read (no ledger is kept)
+    ledger: Ledger
     checked: int  # units checked again
 
 
@@ -179,38 +179,50 @@ def make(files: FilesRead, findings: UnitFindings, period: Period | None) -> Led
 def recheck(root: Path, org_path: Path, cache: LoadCache, ledger: Ledger, period: str | None,
             strict: bool) -> Rechecked | None:
     """Check the folder again with the ledger of the last check; None where the whole folder
-    must be checked (see the module). Reads the files' keys `cache.folder_key` took, and
-    leaves the cache as it was (`peek`)."""
+    must be checked (see the module), or a file read now changed since its key was taken.
+    Reads the files' keys `cache.folder_key` took, and leaves the cache as it was (`peek`)."""
     problems = Problems()
     read_org = read_organization(org_path, problems)
     if read_org is None:
         return None
     organization, library = read_org
+    try:
+        return _recheck(root, cache, ledger, period, strict, problems, organization, library)
+    except _Changed:
+        return None
+
+
+class _Changed(Exception):
+    """A file read by the recheck no longer has the key it was taken by: it changed since."""
+
+
+def _recheck(root: Path, cache: LoadCache, ledger: Ledger, period: str | None, strict: bool, problems: Problems,
+             organization, library: dict) -> Rechecked | None:
     calendar = organization.calendar
     keys = cache.known_keys()
     unit_paths = find_files(root / "units", YAML_SUFFIXES)
     actual_paths = find_files(root / "actuals", ACTUALS_SUFFIXES)
     if not unit_paths or any(keys.get(path) is None for path in unit_paths + actual_paths):
         return None
-    stable = True  # every file read now still has the key it was checked by
 
     def read_unit(path: Path, key: bytes) -> tuple[Unit | None, list[Problem]]:
-        nonlocal stable
+        """What the file, with that key, was read into: from the pack, or read now."""
         entry = cache.peek(key)
         if entry is not None:
             return entry
         entry = read_unit_file(path, calendar, library)
-        stable = stable and cache.fresh_key(path) == key
+        if cache.fresh_key(path) != key:
+            raise _Changed(path)
         return entry
 
     def read_actuals(path: Path, key: bytes) -> tuple[list[Actual], list[Problem]]:
-        nonlocal stable
         entry = cache.peek(key)
         if entry is not None:
             return from_columns(entry[0]), entry[1]
         found = Problems()
         rows = read_actual_file(path, calendar, found)
-        stable = stable and cache.fresh_key(path) == key
+        if cache.fresh_key(path) != key:
+            raise _Changed(path)
         return rows, found.items
 
     # each file's entry: the ledger's, while the file's key is the same
@@ -337,7 +349,7 @@ def recheck(root: Path, org_path: Path, cache: LoadCache, ledger: Ledger, period
                          tuple(found_now[name][1]) if found_now[name][1] is not None else None)
               for name in inputs}
     return Rechecked(problems, len(sketches), sum(s.kpis for s in sketches), sum(a.rows for a in actuals.values()),
-                     Ledger(shown, units, actuals, checks) if stable else None, len(again))
+                     Ledger(shown, units, actuals, checks), len(again))
 
 
 def _review_units(review) -> set[str]:

@@ -70,7 +70,7 @@ def check_folder(path: Path | str, *, period: str | None = None, strict: bool = 
         if again is not None:
             cache.close()
             verdict = Verdict(again.problems, not again.problems.errors, again.units, again.kpis, again.actuals)
-            kept_ledger.put(again.ledger)
+            kept_ledger.put(again.ledger if cache.organization_unchanged() else None)
             verdicts.put(verdict, input_files(root), input_folders(root))
             verdict.checked = again.checked  # not kept with the verdict
             return verdict
@@ -78,7 +78,8 @@ def check_folder(path: Path | str, *, period: str | None = None, strict: bool = 
     project = open_project(root, period=period, strict=strict, parallel=parallel, freeze=True, cache_dir=cache_dir,
                            cache=cache, record=files, findings=findings)
     verdict = _checked(project)
-    kept_ledger.put(ledger.make(files, findings, project.period) if project.scorecards else None)
+    kept_ledger.put(ledger.make(files, findings, project.period)
+                    if project.scorecards is not None and cache.organization_unchanged() else None)
     verdicts.put(verdict, input_files(root), input_folders(root))
     verdict.project = project  # not kept with the verdict
     return verdict

@@ -282,3 +282,59 @@ def test_a_file_changed_while_it_is_checked_again_is_read_again_next_time(folder
     monkeypatch.setattr(ledger_module, "read_unit_file", read)
     unit.write_text(commented, encoding="utf-8")  # the bytes keyed before
     assert _compare(folder, cache).ok
+
+
+@pytest.mark.parametrize("during", ["a whole check", "a check with the ledger"])
+def test_an_organisation_file_saved_during_a_check_leaves_no_ledger(folder, tmp_path, monkeypatch, during):
+    """The ledger is headed by the organisation file's bytes when the cache was opened: a
+    check that read other bytes must not leave its problems under that head."""
+    import bsc_site.ledger as ledger_module
+    import bsc_site.load as load_module
+
+    cache = tmp_path / "cache"
+    org = folder / "organization.yml"
+    original = org.read_text(encoding="utf-8")
+    module = load_module
+    if during == "a check with the ledger":
+        _compare(folder, cache)
+        _edit(folder / "units" / "retail" / "customer-service.yml", "name:", "# a comment\nname:")
+        module = ledger_module
+    read = module.read_organization
+
+    def meanwhile(path, problems):
+        org.write_text(original.replace("- id: customer-first", "- id: customers-first"), encoding="utf-8")
+        return read(path, problems)
+
+    monkeypatch.setattr(module, "read_organization", meanwhile)
+    assert not check_folder(folder, cache_dir=cache).ok  # read with the renamed theme
+    monkeypatch.setattr(module, "read_organization", read)
+    org.write_text(original, encoding="utf-8")
+    os.utime(org, (AN_HOUR_AGO, AN_HOUR_AGO))
+    assert _compare(folder, cache).ok
+
+
+def test_a_unit_file_saved_with_another_id_while_it_is_checked_again(folder, tmp_path, monkeypatch):
+    """A unit read again by the check with the ledger (not in the pack: changed since the
+    last whole check) that changes meanwhile sends the check to the whole folder."""
+    import bsc_site.ledger as ledger_module
+
+    cache = tmp_path / "cache"
+    leaf = folder / "units" / "retail" / "customer-service.yml"
+    retail = folder / "units" / "retail" / "retail.yml"
+    _compare(folder, cache)
+    _edit(leaf, "name:", "# a comment\nname:")
+    assert _compare(folder, cache).checked == 1
+    _edit(retail, "win-retain-households", "keep-households", count=-1)  # its children are checked again
+    read = ledger_module.read_unit_file
+
+    def meanwhile(path, *args):
+        if path == leaf:
+            _edit(leaf, "id: customer-service", "id: customer-care")
+        return read(path, *args)
+
+    monkeypatch.setattr(ledger_module, "read_unit_file", meanwhile)
+    during = check_folder(folder, cache_dir=cache)
+    assert during.checked is None  # the whole folder, as it now is
+    monkeypatch.setattr(ledger_module, "read_unit_file", read)
+    assert _report(during) == _report(check_folder(folder))
+    assert _report(_compare(folder, cache)) == _report(during)

@@ -198,7 +198,7 @@ CHECK_IDS = tuple(c.id for c in CHECKS)
 def check_design(sc: Scorecards, period: Period | None, problems: Problems, strict: bool = False,
                  findings: UnitFindings | None = None) -> None:
     """Run every design check on every unit; silenced checks are skipped. `findings`: each
-    unit's are kept there too (after its `check_references` entry)."""
+    unit's are kept there too (beside what `check_references` found)."""
     for unit in sc.units:
         if findings is None:
             unit_design(sc, unit, period, problems, strict)
@@ -206,7 +206,7 @@ def check_design(sc: Scorecards, period: Period | None, problems: Problems, stri
             own = Problems()
             unit_design(sc, unit, period, own, strict)
             problems.extend(own.items)
-            findings.by_unit[id(unit)][1] = own.items
+            findings.by_unit.setdefault(id(unit), [[], None])[1] = own.items
 
 
 def unit_design(sc: Scorecards, unit: Unit, period: Period | None, problems: Problems, strict: bool = False) -> None:

@@ -113,6 +113,14 @@ class LoadCache:
         known = self._known.pop(path, None)
         return known if known is not None else self.fresh_key(path)
 
+    def organization_unchanged(self) -> bool:
+        """Whether the organisation file still has the bytes it had when the cache was opened
+        (part of every key: what was read with other bytes must not be kept under them)."""
+        try:
+            return self.organization.read_bytes() == self._organization_bytes
+        except OSError:
+            return False
+
     def known_keys(self) -> dict[Path, bytes]:
         """The keys `folder_key` just took, by file (left for `key` to answer with)."""
         return dict(self._known)
@@ -196,7 +204,7 @@ class LoadCache:
         try:
             if not self._writable or (self._new is None and set(self._used) == self._index.keys()):
                 return
-            if self.organization.read_bytes() != self._organization_bytes:
+            if not self.organization_unchanged():
                 return
             for key in self._used:  # the old entries still wanted (checked when they were read)
                 offset, length, checksum = self._index[key]
@@ -358,8 +366,9 @@ def _checksum(data: bytes) -> bytes:
 
 class Ledgers:
     """Where the last check of a folder leaves its ledger (see `bsc_site.ledger`): beside the
-    pack, headed by a digest of the organisation file, the code and the options, so that a
-    ledger of other ones is not taken."""
+    pack, headed by a digest of the organisation file (its bytes when the cache was opened:
+    a check that read other bytes keeps no ledger, see `check_folder`), the code and the
+    options, so that a ledger of other ones is not taken."""
 
     FORMAT = b"bsc-site ledger 1\n"
 
