@@ -65,6 +65,12 @@ class UnitFindings:
     by_unit: dict[int, list] = field(default_factory=dict)
     suspect_actuals: bool = False
 
+    def add(self, unit, slot: int, own: Problems, problems: Problems) -> None:
+        """A unit's own problems (`slot` 0: its references', 1: its design findings), which
+        go to `problems` too."""
+        problems.extend(own.items)
+        self.by_unit.setdefault(id(unit), [[], None])[slot] = own.items
+
 
 @dataclass
 class Problems:

@@ -200,13 +200,10 @@ def check_design(sc: Scorecards, period: Period | None, problems: Problems, stri
     """Run every design check on every unit; silenced checks are skipped. `findings`: each
     unit's are kept there too (beside what `check_references` found)."""
     for unit in sc.units:
-        if findings is None:
-            unit_design(sc, unit, period, problems, strict)
-        else:
-            own = Problems()
-            unit_design(sc, unit, period, own, strict)
-            problems.extend(own.items)
-            findings.by_unit.setdefault(id(unit), [[], None])[1] = own.items
+        own = problems if findings is None else Problems()
+        unit_design(sc, unit, period, own, strict)
+        if findings is not None:
+            findings.add(unit, 1, own, problems)
 
 
 def unit_design(sc: Scorecards, unit: Unit, period: Period | None, problems: Problems, strict: bool = False) -> None:

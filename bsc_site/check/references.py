@@ -16,13 +16,10 @@ def check_references(sc: Scorecards, problems: Problems, findings: UnitFindings 
     org_perspectives = {p.id for p in sc.organization.perspectives}
     theme_ids = {t.id for t in sc.organization.themes}
     for unit in sc.units:
-        if findings is None:
-            unit_references(sc, unit, org_perspectives, theme_ids, problems)
-        else:
-            own = Problems()
-            unit_references(sc, unit, org_perspectives, theme_ids, own)
-            problems.extend(own.items)
-            findings.by_unit[id(unit)] = [own.items, None]
+        own = problems if findings is None else Problems()
+        unit_references(sc, unit, org_perspectives, theme_ids, own)
+        if findings is not None:
+            findings.add(unit, 0, own, problems)
     _actuals(sc, problems, findings)
 
 
