@@ -20,7 +20,8 @@ whole folder (the hierarchy, the organisation's ids, the reviews) run every time
 sketches. Whatever this cannot redo exactly, the whole folder is checked instead: a unit id
 twice, a unit's actuals in two files, actuals of a unit that does not exist or that must be
 gone through row by row, a review naming a unit that does not exist, another review period
-than the last check's (the design checks depend on it), a file that cannot be read.
+than the last check's (the design checks depend on it), a last check whose errors stopped
+the design checks, a file that cannot be read, or one that changes while it is read.
 """
 
 from __future__ import annotations
