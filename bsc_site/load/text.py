@@ -40,13 +40,16 @@ def find_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     """Files below a folder with one of the suffixes, in a stable order; hidden ones skipped."""
     if not folder.is_dir():
         return []
-    found = []
+    found: list[tuple[str, Path]] = []  # (the path below the folder, with '/', to sort by; the path)
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(suffixes):
-                found.append(Path(dirpath) / name)
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+        below = Path(dirpath).relative_to(folder).as_posix()
+        prefix = "" if below == "." else below + "/"
+        here = Path(dirpath)
+        found += [(prefix + name, here / name) for name in filenames
+                  if not name.startswith(".") and name.lower().endswith(suffixes)]
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
 
 
 def _utf16_without_bom(data: bytes) -> bool:
