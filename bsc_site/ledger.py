@@ -135,6 +135,31 @@ def _homes(actuals: dict[str, ActualsFile], by_id: dict) -> dict[str, str] | Non
     return home
 
 
+def _index(units: dict[str, UnitFile]) -> tuple[dict[str, UnitSketch], dict[str, str]] | None:
+    """The units' sketches by id, and each unit's file; None if an id is used twice."""
+    by_id: dict[str, UnitSketch] = {}
+    named: dict[str, str] = {}
+    for name, entry in units.items():
+        if entry.sketch is not None:
+            if entry.sketch.id in by_id:
+                return None
+            by_id[entry.sketch.id] = entry.sketch
+            named[entry.sketch.id] = name
+    return by_id, named
+
+
+def _digests(units: dict[str, UnitFile], actuals: dict[str, ActualsFile], by_id: dict[str, UnitSketch],
+             named: dict[str, str], homes: dict[str, str], children: dict[str, list[UnitSketch]]) -> dict[str, bytes]:
+    """`_inputs` of each unit, by its file; not of a unit whose file or actuals file has no key."""
+    out = {}
+    for unit_id, s in by_id.items():
+        name, home = named[unit_id], homes.get(unit_id)
+        actuals_key = actuals[home].key if home is not None else None
+        if units[name].key is not None and (home is None or actuals_key is not None):
+            out[name] = _inputs(units[name].key, s, by_id, children, actuals_key)
+    return out
+
+
 def _children(sketches) -> dict[str, list[UnitSketch]]:
     ids = {s.id for s in sketches}
     out: dict[str, list[UnitSketch]] = {}
@@ -154,25 +179,18 @@ def make(files: FilesRead, findings: UnitFindings, period: Period | None) -> Led
     units = {os.fspath(path): UnitFile(key, sketch(unit) if unit is not None else None, tuple(found))
              for path, key, unit, found in files.units}
     actuals = {os.fspath(path): actuals_file(key, rows, found) for path, key, rows, found in files.actuals}
-    by_id: dict[str, UnitSketch] = {}
-    for entry in units.values():
-        if entry.sketch is not None:
-            if entry.sketch.id in by_id:
-                return None
-            by_id[entry.sketch.id] = entry.sketch
-    homes = _homes(actuals, by_id)
+    index = _index(units)
+    homes = _homes(actuals, index[0]) if index is not None else None
     if homes is None:
         return None
-    children = _children(by_id.values())
+    by_id, named = index
+    digests = _digests(units, actuals, by_id, named, homes, _children(by_id.values()))
     checks = {}
-    for path, key, unit, _ in files.units:
-        home = homes.get(unit.id) if unit is not None else None
-        if unit is None or key is None or home is not None and actuals[home].key is None:
-            continue
-        references, design = findings.by_unit[id(unit)]
-        checks[os.fspath(path)] = UnitChecks(
-            _inputs(key, units[os.fspath(path)].sketch, by_id, children, actuals[home].key if home else None),
-            tuple(references), tuple(design) if design is not None else None)
+    for path, _, unit, _ in files.units:
+        if unit is not None and os.fspath(path) in digests:
+            references, design = findings.by_unit[id(unit)]
+            checks[os.fspath(path)] = UnitChecks(digests[os.fspath(path)], tuple(references),
+                                                 tuple(design) if design is not None else None)
     return Ledger(period, {name: entry for name, entry in units.items() if entry.key is not None},
                   {name: entry for name, entry in actuals.items() if entry.key is not None}, checks)
 
@@ -206,25 +224,25 @@ def _recheck(root: Path, cache: LoadCache, ledger: Ledger, period: str | None, s
     if not unit_paths or any(keys.get(path) is None for path in unit_paths + actual_paths):
         return None
 
-    def read_unit(path: Path, key: bytes) -> tuple[Unit | None, list[Problem]]:
-        """What the file, with that key, was read into: from the pack, or read now."""
+    def read(path: Path, key: bytes, kept, now):
+        """What the file, with that key, was read into: `kept(entry)` of the pack's entry,
+        else `now(path)`, read now."""
         entry = cache.peek(key)
         if entry is not None:
-            return entry
-        entry = read_unit_file(path, calendar, library)
+            return kept(entry)
+        entry = now(path)
         if cache.fresh_key(path) != key:
             raise _Changed(path)
         return entry
 
+    def read_unit(path: Path, key: bytes) -> tuple[Unit | None, list[Problem]]:
+        return read(path, key, lambda entry: entry, lambda path: read_unit_file(path, calendar, library))
+
     def read_actuals(path: Path, key: bytes) -> tuple[list[Actual], list[Problem]]:
-        entry = cache.peek(key)
-        if entry is not None:
-            return from_columns(entry[0]), entry[1]
-        found = Problems()
-        rows = read_actual_file(path, calendar, found)
-        if cache.fresh_key(path) != key:
-            raise _Changed(path)
-        return rows, found.items
+        def now(path: Path) -> tuple[list[Actual], list[Problem]]:
+            found = Problems()
+            return read_actual_file(path, calendar, found), found.items
+        return read(path, key, lambda entry: (from_columns(entry[0]), entry[1]), now)
 
     # each file's entry: the ledger's, while the file's key is the same
     units: dict[str, UnitFile] = {}
@@ -257,18 +275,12 @@ def _recheck(root: Path, cache: LoadCache, ledger: Ledger, period: str | None, s
     snapshots = read_snapshots(find_files(root / "reviews", (".snapshot.json",)), calendar, problems)
 
     # what the whole-folder checks need, and the cases they leave to a whole check
-    sketches = [units[name].sketch for name in units if units[name].sketch is not None]
-    by_id: dict[str, UnitSketch] = {}
-    named: dict[str, str] = {}  # unit file by unit id
-    for name, entry in units.items():
-        if entry.sketch is not None:
-            if entry.sketch.id in by_id:
-                return None
-            by_id[entry.sketch.id] = entry.sketch
-            named[entry.sketch.id] = name
-    homes = _homes(actuals, by_id)
+    index = _index(units)
+    homes = _homes(actuals, index[0]) if index is not None else None
     if homes is None:
         return None
+    by_id, named = index
+    sketches = list(by_id.values())  # in file order
     if any(unit_id not in by_id for r in reviews for unit_id in _review_units(r)):
         return None
     with_data = tuple(sorted(set().union(*(a.with_data for a in actuals.values()))))
@@ -284,8 +296,7 @@ def _recheck(root: Path, cache: LoadCache, ledger: Ledger, period: str | None, s
 
     # the units whose checks read something else now
     children = _children(sketches)
-    inputs = {named[s.id]: _inputs(units[named[s.id]].key, s, by_id, children,
-                                   actuals[homes[s.id]].key if s.id in homes else None) for s in sketches}
+    inputs = _digests(units, actuals, by_id, named, homes, children)
     again = [name for name in inputs if name not in ledger.checks or ledger.checks[name].inputs != inputs[name]]
     wanted = set(again)
     for name in again:

@@ -303,13 +303,7 @@ class Verdicts:
         """The verdict kept for these files and options, or None."""
         if self.key is None:
             return None
-        head = self.FORMAT + self.key
-        try:
-            with open(self.path, "rb") as fh:
-                data = fh.read()
-            return pickle.loads(data[len(head):]) if data.startswith(head) else None
-        except Exception:  # missing, damaged: made afresh
-            return None
+        return _read_kept(self.path, self.FORMAT + self.key)
 
     def put(self, verdict: Any, files: list[Path], folders: list[Path]) -> None:
         """Keep `verdict`, made from the files now `files` in the folders now `folders`, if
@@ -321,15 +315,31 @@ class Verdicts:
             return  # written moments before (a time stamp set back still moves the change time)
         if [_status(path) for path in [*folders, *files]] != before:
             return
-        temporary = _temporary_beside(self.path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "wb") as fh:
-                fh.write(self.FORMAT + self.key + pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self.path)
-        except OSError:  # a cache that cannot be written is no error
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        _keep(self.path, self.FORMAT + self.key, verdict)
+
+
+def _read_kept(path: Path, head: bytes) -> Any:
+    """What `_keep` kept in the file under this head, or None (missing, damaged, another head)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        return pickle.loads(data[len(head):]) if data.startswith(head) else None
+    except Exception:
+        return None
+
+
+def _keep(path: Path, head: bytes, value: Any) -> None:
+    """Write `head` and `value` pickled to the file, in place of what it held; a cache that
+    cannot be written is no error."""
+    temporary = _temporary_beside(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as fh:
+            fh.write(head + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 class NoCache:
@@ -378,25 +388,14 @@ class Ledgers:
         self._head = self.FORMAT + context.digest()
 
     def get(self) -> Any:
-        """The ledger kept for this organisation file, code and options, or None."""
-        try:
-            with open(self.path, "rb") as fh:
-                data = fh.read()
-            return pickle.loads(data[len(self._head):]) if data.startswith(self._head) else None
-        except Exception:  # missing, damaged: the folder is checked whole
-            return None
+        """The ledger kept for this organisation file, code and options, or None (then the
+        folder is checked whole)."""
+        return _read_kept(self.path, self._head)
 
     def put(self, ledger: Any) -> None:
         """Keep `ledger` in place of the last one (None: keep none)."""
-        temporary = _temporary_beside(self.path)
-        try:
-            if ledger is None:
-                self.path.unlink(missing_ok=True)
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(temporary, "wb") as fh:
-                fh.write(self._head + pickle.dumps(ledger, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self.path)
-        except OSError:  # a cache that cannot be written is no error
+        if ledger is not None:
+            _keep(self.path, self._head, ledger)
+        else:
             with contextlib.suppress(OSError):
-                temporary.unlink()
+                self.path.unlink(missing_ok=True)
