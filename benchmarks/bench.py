@@ -5,6 +5,7 @@
     python benchmarks/bench.py --sizes 10000 --build-only 10000 --runs 1 --append      # plugin builds, no baseline
     python benchmarks/bench.py --profile 1000            # cProfile of one cold plugin build
     python benchmarks/bench.py --report-only             # rewrite RESULTS.md from WORKDIR/results.json
+    python benchmarks/bench.py --growth 1000,10000 --runs 2   # the growth ratio, sizes alternating
 
 For each size, on one organisation made by benchmarks/synth.py, it measures:
 
@@ -23,6 +24,13 @@ For each size, on one organisation made by benchmarks/synth.py, it measures:
 
 Medians of --runs runs are printed and written to benchmarks/RESULTS.md (between
 markers; the rest of that file is kept), with the command, date and machine.
+
+`--growth SMALL,LARGE` measures how the cold plugin build grows with the organisation in
+one run of its own: cold builds of the two sizes alternate (small, large, small, ...,
+small: --runs large builds, one more small), so each large build lies between two small
+ones made minutes before and after it. The machine's speed drifts by ±15 % within an hour
+here, and the size tables above build 10,000 units in a separate command, most of an hour
+after 1,000; alternating keeps that drift out of the ratio.
 """
 
 from __future__ import annotations
@@ -682,6 +690,70 @@ def targets(results: list[dict]) -> list[str]:
     return lines
 
 
+# -- growth: two sizes alternating ---------------------------------------------------------------
+def growth_main(small: int, large: int, args) -> dict:
+    """Cold plugin builds of `small` and `large` units alternating, small first and last; the
+    ratios of their medians, and of each large build to the mean of the small builds beside it."""
+    work = Path(args.workdir)
+    logs = work / "logs"
+    res: dict = {"small": small, "large": large, "runs": args.runs, "commit": versions_commit(),
+                 "loadavg_start": os.getloadavg()[0]}
+    for n in (small, large):
+        r = run([PY, str(HERE / "synth.py"), "--units", str(n), "--seed", str(args.seed), "--out",
+                 str(work / f"org-{n}"), "--force"], work, args.timeout, logs / f"synth-{n}.log")
+        if not r.ok:
+            sys.exit(f"bench: synth {n} failed:\n{r.tail()}")
+    build = [str(BIN / "mkdocs"), "build"] + (["--strict"] if args.strict else [])
+    builds: dict[int, list[Run]] = {small: [], large: []}
+    order = [small] + [n for _ in range(args.runs) for n in (large, small)]
+    for i, n in enumerate(order):
+        org = work / f"org-{n}"
+        shutil.rmtree(org / "site", ignore_errors=True)
+        shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
+        r = run(build, org, args.timeout, logs / f"growth-{n}-{i}.log")
+        if not r.ok:
+            sys.exit(f"bench: cold build of {n} units failed:\n{r.tail()}")
+        builds[n].append(r)
+        print(f"  {n:>6} units cold: {r.seconds:8.2f}s (CPU {r.cpu:8.2f}s)", flush=True)
+    for n, rs in builds.items():
+        res[f"{n}_s"], res[f"{n}_cpu"] = median([r.seconds for r in rs]), median([r.cpu for r in rs])
+        res[f"{n}_all"] = [(round(r.seconds, 2), round(r.cpu, 2)) for r in rs]
+    smalls, larges = builds[small], builds[large]
+    res["pairs"] = [(larges[i].seconds / ((smalls[i].seconds + smalls[i + 1].seconds) / 2),
+                     larges[i].cpu / ((smalls[i].cpu + smalls[i + 1].cpu) / 2)) for i in range(len(larges))]
+    res["loadavg_end"] = os.getloadavg()[0]
+    return res
+
+
+def growth_report(res: dict, command: str) -> str:
+    small, large = res["small"], res["large"]
+    wall, cpu = res[f"{large}_s"] / res[f"{small}_s"], res[f"{large}_cpu"] / res[f"{small}_cpu"]
+    lines = [
+        f"Command: `{command}`  ",
+        f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; commit {res['commit']}  ",
+        f"Cold plugin builds (`mkdocs build`, the map and load caches removed before each), alternating "
+        f"{small:,}, {large:,}, {small:,}, ... units: {res['runs']} of {large:,} units, {res['runs'] + 1} of "
+        f"{small:,}. Wall seconds, CPU seconds (user + system, helpers and dot included) in brackets.",
+        "",
+        "| | builds | median s | ratio to the small builds |",
+        "|---|---|---:|---:|",
+        f"| {small:,} units | " + ", ".join(f"{w} ({c})" for w, c in res[f"{small}_all"])
+        + f" | {fmt_s(res[f'{small}_s'])} ({fmt_s(res[f'{small}_cpu'])}) | – |",
+        f"| {large:,} units | " + ", ".join(f"{w} ({c})" for w, c in res[f"{large}_all"])
+        + f" | {fmt_s(res[f'{large}_s'])} ({fmt_s(res[f'{large}_cpu'])}) | {wall:.2f}× ({cpu:.2f}×) |",
+        "",
+        "Each large build against the mean of the small builds just before and after it: "
+        + ", ".join(f"{w:.2f}× ({c:.2f}×)" for w, c in res["pairs"]) + ".",
+        f"1-minute load average at the start / end: {res['loadavg_start']:.1f} / {res['loadavg_end']:.1f} (2 CPUs).",
+    ]
+    if large == 10 * small:  # the issue's target
+        ok_wall, ok_cpu = wall <= 11, cpu <= 11
+        lines += ["", f"Target, {large:,} units ≤ 11× the {small:,}-unit cold build: "
+                  f"{'**met**' if ok_wall else '**not met**'} by wall time ({wall:.2f}×), "
+                  f"{'**met**' if ok_cpu else '**not met**'} by CPU time ({cpu:.2f}×)."]
+    return "\n".join(lines)
+
+
 def replace_section(name: str, body: str) -> None:
     start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
     text = RESULTS.read_text("utf-8") if RESULTS.exists() else (
@@ -866,6 +938,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-summary", action="store_true",
                         help="with --profile: summarise WORKDIR/profile-UNITS.pstats again instead of profiling")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from WORKDIR/results.json")
+    parser.add_argument("--growth", metavar="SMALL,LARGE",
+                        help="the growth ratio only: cold builds of two sizes alternating (--runs of the larger)")
     parser.add_argument("--stages", type=Path, help=argparse.SUPPRESS)  # internal: the in-process stage child
     parser.add_argument("--nav-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -886,6 +960,16 @@ def main(argv: list[str] | None = None) -> int:
         profile_main(args.profile, args)
         return 0
     command = "python benchmarks/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.growth:
+        small, large = sorted(int(x) for x in args.growth.split(","))
+        res = growth_main(small, large, args)
+        text = growth_report(res, command)
+        print()
+        print(text)
+        if not args.no_write:
+            replace_section("growth", f"## Growth: {small:,} and {large:,} units alternating\n\n" + text)
+            print(f"\nwrote {RESULTS}")
+        return 0
     machine = versions()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     results = []
