@@ -8,7 +8,8 @@ import html
 from pathlib import Path
 
 from .build import StrategyMap, decorate, line_of_sight_map, theme_map, unit_map
-from .graphviz import Graphviz, GraphvizError, LayoutStats, store
+from . import cache
+from .graphviz import Graphviz, GraphvizError, LayoutStats, layout_key
 from .svg import finish_svg
 
 __all__ = ["Graphviz", "GraphvizError", "LayoutStats", "StrategyMap", "line_of_sight_map", "render_maps",
@@ -47,18 +48,17 @@ def render_maps(maps: list[StrategyMap], cache_dir: Path | None, graphviz: Graph
     keys = [_figure_key(m, graphviz) for m in maps] if cache_dir is not None else [None] * len(maps)
     todo = []
     for i, key in enumerate(keys):
-        cached = _figure_file(cache_dir, key)
-        if cached is not None and cached.is_file():
-            figures[i] = cached.read_text(encoding="utf-8")
+        cached = cache.read_figure(cache_dir, key)
+        if cached is not None:
+            figures[i] = cached
             stats.cached += 1
         else:
             todo.append(i)
     svgs = graphviz.layout([maps[i].dot for i in todo], cache_dir, stats)
     for i, svg in zip(todo, svgs):
         figures[i] = figure(maps[i], svg)
-        target = _figure_file(cache_dir, keys[i])
-        if target is not None:
-            store(target, figures[i])
+        if cache_dir is not None:
+            cache.store_figure(cache_dir, keys[i], layout_key(graphviz.version(), maps[i].dot), figures[i])
     return figures
 
 
@@ -74,6 +74,3 @@ def _code_version() -> str:
 def _figure_key(m: StrategyMap, graphviz: Graphviz) -> str:
     return hashlib.sha256(f"{_code_version()}\n{graphviz.version()}\n{m.fingerprint}".encode()).hexdigest()
 
-
-def _figure_file(cache_dir: Path | None, key: str | None) -> Path | None:
-    return None if cache_dir is None or key is None else cache_dir / "figures" / key[:2] / f"{key}.html"

@@ -14,10 +14,11 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import cache
 
 INSTALL_HINT = ("install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
                 "'choco install graphviz' (Windows), then check that 'dot -V' works")
@@ -83,11 +84,11 @@ class Graphviz:
         missing: dict[str, list[int]] = {}
         version = self.version() if sources else ""
         for i, source in enumerate(sources):
-            key = hashlib.sha256(f"{version}\n{source}".encode("utf-8")).hexdigest()
+            key = layout_key(version, source)
             keys.append(key)
-            cached = _cache_file(cache_dir, key)
-            if cached is not None and cached.is_file():
-                results[i] = cached.read_text(encoding="utf-8")
+            cached = cache.read(cache.layout_file(cache_dir, key))
+            if cached is not None:
+                results[i] = cached
                 stats.cached += 1
             else:
                 missing.setdefault(key, []).append(i)
@@ -102,33 +103,13 @@ class Graphviz:
                 for key, svg in zip(chunk, svgs):
                     for i in missing[key]:
                         results[i] = svg
-                    _store(cache_dir, key, svg)
+                    target = cache.layout_file(cache_dir, key)
+                    if target is not None:
+                        cache.store(target, svg)
                     stats.laid_out += 1
         return [r or "" for r in results]
 
 
-def _cache_file(cache_dir: Path | None, key: str) -> Path | None:
-    return None if cache_dir is None else cache_dir / key[:2] / f"{key}.svg"
-
-
-def _store(cache_dir: Path | None, key: str, svg: str) -> None:
-    target = _cache_file(cache_dir, key)
-    if target is not None:
-        store(target, svg)
-
-
-def store(target: Path, text: str) -> None:
-    """Write a cache file; written then renamed, so a build killed midway never leaves half a file.
-
-    The temporary name is this thread's own (a random one costs a millisecond per file,
-    and a cold build writes thousands).
-    """
-    temporary = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    try:
-        fh = open(temporary, "w", encoding="utf-8")
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(temporary, "w", encoding="utf-8")
-    with fh:
-        fh.write(text)
-    os.replace(temporary, target)
+def layout_key(version: str, source: str) -> str:
+    """The cache key of a layout: the Graphviz version and the DOT source."""
+    return hashlib.sha256(f"{version}\n{source}".encode("utf-8")).hexdigest()

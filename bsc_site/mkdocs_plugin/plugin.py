@@ -22,6 +22,7 @@ from mkdocs.utils import CountHandler
 from ..collector import Settler
 from ..forked import ForkError
 from ..maps import Graphviz, GraphvizError
+from ..maps.cache import Sweep
 from ..project import open_project
 from ..site.links import Links
 from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_bytes, data_paths, data_plan, nav_tree
@@ -55,6 +56,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.warnings = CountHandler(level=logging.WARNING)
         self.dirty = False
         self.settler = Settler(SETTLE_EVERY)
+        self.sweep: Sweep | None = None  # the map cache's, from on_pre_build to a completed build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -91,10 +93,13 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             except FragmentError as exc:
                 raise PluginError(f"bsc: {exc}") from None
         self._stop_fragments()
+        strict_abort = config.strict and bool(self.warnings.counts)  # counted only while staging
         staging = self._unstage(config)
+        if not strict_abort:
+            self._sweep_maps()
         if staging is None:
             return
-        if config.strict and self.warnings.counts:
+        if strict_abort:
             shutil.rmtree(staging, ignore_errors=True)  # MkDocs aborts next; the last site stays
             return
         final = Path(self.final_site)
@@ -106,7 +111,15 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         os.replace(staging, final)
         shutil.rmtree(old, ignore_errors=True)
 
+    def _sweep_maps(self) -> None:
+        """The build completed: map cache entries it did not use go (see `maps.cache`)."""
+        sweep, self.sweep = self.sweep, None
+        if sweep is not None and not self.dirty:  # a dirty build may not draw every map
+            sweep.end()
+            log.debug(f"bsc: {sweep.summary()}")
+
     def on_build_error(self, error: Exception) -> None:
+        self.sweep = None
         self._stop_fragments()
         staging = self.staging
         logging.getLogger("mkdocs").removeHandler(self.warnings)
@@ -139,6 +152,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         cache_dir = self._resolve(config, self.config.cache_dir)
         options = SiteOptions(links=self.links, templates=self.templates, cache_dir=cache_dir)
         self._stop_fragments()
+        self.sweep = Sweep(cache_dir)
+        self.sweep.begin()  # before any map is drawn or read
         try:
             Graphviz().version()
             graphviz_missing = None

@@ -1,0 +1,142 @@
+"""The map cache holds the maps of the last completed build, and nothing it did not write goes.
+
+Real builds (`mkdocs build` in a subprocess, the real `dot`) of the tiny project. What a
+build used is told apart from what it did not by a second, independent build of the same
+inputs into an empty cache: the maps a build needs are the ones it lays out from nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bsc_site.maps import cache
+from sitebuild import ACTUALS, make_site, mkdocs_cli
+
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+
+KEY = re.compile(r"[0-9a-f]{64}")
+LONG_AGO = 1_000_000_000  # 2001: older than any build
+
+
+def entries(cache_dir: Path) -> dict[str, set[str]]:
+    """The cache's layouts and figures, by key."""
+    return {"layouts": {p.stem for p in cache_dir.glob("??/*.svg")},
+            "figures": {p.stem for p in cache_dir.glob("figures/??/*.html")}}
+
+
+def built(root: Path, *args: str) -> None:
+    result = mkdocs_cli(root, "build", *args)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def age(paths) -> None:
+    for path in paths:
+        os.utime(path, (LONG_AGO, LONG_AGO))
+
+
+# North's new accounts fall from 22 (on track) to 18.5 (at risk) in 2026-Q2: its maps, and the
+# maps of the units above it that show its objective, change.
+CHANGED = ACTUALS.replace("north,new-accounts,2026-Q2,22,", "north,new-accounts,2026-Q2,18.5,")
+
+
+def test_a_build_keeps_the_maps_it_used_and_removes_the_others(tmp_path):
+    project = make_site(tmp_path / "project")
+    built(project)
+    cache_dir = project / ".cache" / "bsc"
+    first = entries(cache_dir)
+    assert first["layouts"] and first["figures"]
+    age(cache_dir.glob("??/*.svg"))
+    age(cache_dir.glob("figures/??/*.html"))  # as if the first build were long ago
+
+    make_site(project, scorecards={"actuals/2026.csv": CHANGED})
+    built(project)
+    after = entries(cache_dir)
+    # an independent build of the changed inputs, from an empty cache: what the build needs
+    fresh = make_site(tmp_path / "fresh", scorecards={"actuals/2026.csv": CHANGED})
+    built(fresh)
+    needed = entries(fresh / ".cache" / "bsc")
+    assert after == needed
+    gone = first["figures"] - needed["figures"]
+    assert gone, "the change made new maps (else this test shows nothing)"
+    assert first["figures"] & needed["figures"], "and left some maps as they were, taken from the cache"
+    assert not any(cache.figure_file(cache_dir, key).exists() for key in gone)
+
+
+def test_layouts_behind_cached_figures_are_kept(tmp_path):
+    """A map taken whole from the cache never reaches `dot`, but its layout is still in use:
+    a new bsc-site (which finishes figures anew) would lay it out again without it."""
+    project = make_site(tmp_path / "project")
+    built(project)
+    cache_dir = project / ".cache" / "bsc"
+    first = entries(cache_dir)
+    age(cache_dir.glob("??/*.svg"))
+    age(cache_dir.glob("figures/??/*.html"))
+    built(project)  # warm: every figure from the cache
+    assert entries(cache_dir) == first
+
+
+def test_files_the_cache_did_not_write_are_never_removed(tmp_path):
+    project = make_site(tmp_path / "project")
+    cache_dir = project / ".cache" / "bsc"
+    key = "ab" + "0" * 62
+    other_key = "cd" + "1" * 62
+    strangers = {
+        "notes.txt": "mine",
+        "ab/readme.svg": "<svg/>",  # not a key
+        f"ab/{key}.svg.bak": "<svg/>",  # not an entry's name
+        f"cd/{key}.svg": "<svg/>",  # a key in another key's folder
+        f"figures/{other_key[:2]}/{other_key}.txt": "x",
+        f"figures/{key[:3]}/{key}.html": "x",  # not a two-character folder
+        f"drawings/{key[:2]}/{key}.svg": "<svg/>",  # not a folder of the cache
+    }
+    for name, text in strangers.items():
+        (cache_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (cache_dir / name).write_text(text, encoding="utf-8")
+    age(cache_dir / name for name in strangers)
+    built(project)
+    for name, text in strangers.items():
+        assert (cache_dir / name).read_text(encoding="utf-8") == text, name
+    # the load cache beside them is not the map cache's either
+    assert list((cache_dir / "load").iterdir())
+
+
+def test_a_failed_build_removes_nothing(tmp_path):
+    project = make_site(tmp_path / "project")
+    built(project)
+    cache_dir = project / ".cache" / "bsc"
+    first = entries(cache_dir)
+    age(cache_dir.glob("??/*.svg"))
+    age(cache_dir.glob("figures/??/*.html"))
+    # an unknown KPI in the actuals stops the build before any page is made
+    make_site(project, scorecards={"actuals/2026.csv": ACTUALS + "north,no-such-kpi,2026-Q2,1,\n"})
+    failed = mkdocs_cli(project, "build")
+    assert failed.returncode != 0 and "no-such-kpi" in failed.stderr
+    assert entries(cache_dir) == first
+    # strict mode's warnings abort the build after every page is written: the cache stays too
+    make_site(project, docs={"about.md": "# About\n\n[a page that is not there](missing.md)\n"})
+    aborted = mkdocs_cli(project, "build", "--strict")
+    assert aborted.returncode != 0 and "missing.md" in aborted.stderr
+    assert entries(cache_dir) == first
+
+
+def test_a_figure_cached_by_an_earlier_bsc_site_is_made_again(tmp_path):
+    """An entry without its layout line (or otherwise unreadable) is not used: the map is drawn
+    again, and the page is the same as from an empty cache."""
+    project = make_site(tmp_path / "project")
+    built(project)
+    page = (project / "site" / "units" / "north" / "index.html").read_text(encoding="utf-8")
+    cache_dir = project / ".cache" / "bsc"
+    for figure in cache_dir.glob("figures/??/*.html"):
+        text = figure.read_text(encoding="utf-8")
+        assert KEY.fullmatch(text.partition("\n")[0])
+        figure.write_text(text.partition("\n")[2], encoding="utf-8")  # the layout line dropped
+    built(project)
+    assert (project / "site" / "units" / "north" / "index.html").read_text(encoding="utf-8") == page
+    assert all(KEY.fullmatch(f.read_text(encoding="utf-8").partition("\n")[0])
+               for f in cache_dir.glob("figures/??/*.html"))
