@@ -88,6 +88,7 @@ class Fragments:
         self._helper_notes: list[str] = []  # what each helper did, in its own words
         self.data_here = 0  # data files written by this process
         self.waited = 0.0  # seconds spent waiting for the helpers
+        self.helper_done_at: float | None = None  # when the page process had done all its work (perf_counter)
         if parallel and count and can_fork():
             self._start(helper or planner)
 
@@ -169,6 +170,7 @@ class Fragments:
                 if kind == "error":
                     self._problem = payload
                 elif kind == "done":
+                    self.helper_done_at = time.perf_counter()
                     self._helper_notes.append(payload)
                     self._finished.add(helper)
                 elif kind == "page":
@@ -278,6 +280,12 @@ class Fragments:
             target = os.path.join(site_dir, path)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.move(os.path.join(self._files.folder, path), target)
+
+    def timing(self, began: float) -> str:
+        """When the page process finished, counted from `began` (a perf_counter reading)."""
+        if self.helper_done_at is None:
+            return "the page process had not finished"
+        return f"the page process finished {self.helper_done_at - began:.2f} s after the plugin began"
 
     def summary(self) -> str:
         helpers = "with helper processes" if self._folder else "in this process"

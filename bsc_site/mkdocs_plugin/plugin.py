@@ -57,6 +57,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.dirty = False
         self.settler = Settler(SETTLE_EVERY)
         self.sweep: Sweep | None = None  # the map cache's, from on_pre_build to a completed build
+        self.clock: _Stopwatch | None = None  # the build's stages, for --verbose
+        self._last_page = 0.0  # when MkDocs handed over the last page (time.perf_counter)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -87,16 +89,23 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
 
     @event_priority(-100)  # last: after the search plugin and others have written their files
     def on_post_build(self, config: MkDocsConfig) -> None:
+        clock = self.clock or _Stopwatch()
+        clock.lap("MkDocs' pages", at=self._last_page or None)
+        clock.lap("MkDocs' last files (sitemap, search index)")
         if self.fragments is not None and self.fragments.parallel:
             try:
                 self.fragments.install_data(config.site_dir)
             except FragmentError as exc:
                 raise PluginError(f"bsc: {exc}") from None
+            clock.lap("data files installed")
+            log.debug(f"bsc: {self.fragments.timing(clock.began)}")
         self._stop_fragments()
         strict_abort = config.strict and bool(self.warnings.counts)  # counted only while staging
         staging = self._unstage(config)
         if not strict_abort:
             self._sweep_maps()
+            clock.lap("map cache swept")
+        log.debug(f"bsc: after the page skeletons: {clock}")
         if staging is None:
             return
         if strict_abort:
@@ -146,7 +155,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
     def on_pre_build(self, config: MkDocsConfig) -> None:
         # Everything that can fail runs here, before MkDocs empties the site folder, so a
         # failed build leaves the last good site in place.
-        clock = _Stopwatch()
+        clock = self.clock = _Stopwatch()
+        self._last_page = 0.0
         # `mkdocs serve` runs the live-reload server's threads: no fork there
         parallel = self.config.parallel and self.command == "build"
         cache_dir = self._resolve(config, self.config.cache_dir)
@@ -287,6 +297,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.settler.step()
+        self._last_page = time.perf_counter()
         generated = self.pages.get(page.file.src_uri)
         if generated is None:
             return output
@@ -308,15 +319,17 @@ class _Stopwatch:
 
     def __init__(self) -> None:
         self.laps: list[tuple[str, float]] = []
-        self._last = time.perf_counter()
+        self.began = self._last = time.perf_counter()
 
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
+    def lap(self, name: str, at: float | None = None) -> None:
+        """The stage `name` ended now (or at `at`, a `time.perf_counter()` reading)."""
+        now = time.perf_counter() if at is None else at
         self.laps.append((name, now - self._last))
         self._last = now
 
     def __str__(self) -> str:
-        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.laps)
+        laps, self.laps = self.laps, []
+        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in laps)
 
 
 def _own_pages(files: Files, generated: dict[str, GeneratedPage]) -> list:
