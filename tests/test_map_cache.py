@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from bsc_site.maps import cache
-from sitebuild import ACTUALS, make_site, mkdocs_cli
+from sitebuild import ACTUALS, MKDOCS, make_site, mkdocs_cli
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
 
@@ -99,9 +101,18 @@ def test_files_the_cache_did_not_write_are_never_removed(tmp_path):
         (cache_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (cache_dir / name).write_text(text, encoding="utf-8")
     age(cache_dir / name for name in strangers)
+    # a link named as an entry (the cache makes none): neither it nor what it points to goes
+    elsewhere = tmp_path / "my-drawing.svg"
+    elsewhere.write_text("<svg>mine</svg>", encoding="utf-8")
+    link = cache.layout_file(cache_dir, "ef" + "2" * 62)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(elsewhere)
+    age([elsewhere])
+    os.utime(link, (LONG_AGO, LONG_AGO), follow_symlinks=False)
     built(project)
     for name, text in strangers.items():
         assert (cache_dir / name).read_text(encoding="utf-8") == text, name
+    assert link.is_symlink() and elsewhere.read_text(encoding="utf-8") == "<svg>mine</svg>"
     # the load cache beside them is not the map cache's either
     assert list((cache_dir / "load").iterdir())
 
@@ -118,11 +129,20 @@ def test_a_failed_build_removes_nothing(tmp_path):
     failed = mkdocs_cli(project, "build")
     assert failed.returncode != 0 and "no-such-kpi" in failed.stderr
     assert entries(cache_dir) == first
-    # strict mode's warnings abort the build after every page is written: the cache stays too
+    # strict mode's warnings abort the build after every page is written (every map drawn): an
+    # entry that build did not use stays too
     make_site(project, docs={"about.md": "# About\n\n[a page that is not there](missing.md)\n"})
+    unused = cache.layout_file(cache_dir, "ab" + "0" * 62)
+    unused.parent.mkdir(parents=True, exist_ok=True)
+    unused.write_text("<svg/>", encoding="utf-8")
+    age([unused])
     aborted = mkdocs_cli(project, "build", "--strict")
     assert aborted.returncode != 0 and "missing.md" in aborted.stderr
-    assert entries(cache_dir) == first
+    assert unused.exists()
+    assert entries(cache_dir) == {"layouts": first["layouts"] | {unused.stem}, "figures": first["figures"]}
+    # the same build, not strict, completes: the entry goes
+    built(project)
+    assert not unused.exists()
 
 
 def test_a_figure_cached_by_an_earlier_bsc_site_is_made_again(tmp_path):
@@ -140,3 +160,35 @@ def test_a_figure_cached_by_an_earlier_bsc_site_is_made_again(tmp_path):
     assert (project / "site" / "units" / "north" / "index.html").read_text(encoding="utf-8") == page
     assert all(KEY.fullmatch(f.read_text(encoding="utf-8").partition("\n")[0])
                for f in cache_dir.glob("figures/??/*.html"))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root to run a build as another user (setpriv)")
+def test_another_users_entries_in_a_shared_cache_are_kept():
+    """A build cannot mark another user's entry as used (its time is not this user's to set),
+    so it leaves it, rather than remove an entry it may well have used."""
+    shared = Path(tempfile.mkdtemp(prefix="bsc-shared-"))  # pytest's own folder is root's alone
+    try:
+        shared.chmod(0o777)
+        project = make_site(shared / "project")
+        built(project)  # as root: the entries are root's, 0644
+        cache_dir = project / ".cache" / "bsc"
+        first = entries(cache_dir)
+        age(cache_dir.glob("??/*.svg"))
+        age(cache_dir.glob("figures/??/*.html"))
+        make_site(project, scorecards={"actuals/2026.csv": CHANGED})  # some maps change
+        for path in shared.rglob("*"):
+            if path.is_dir():
+                path.chmod(0o777)  # the folders shared: the other user may write (and remove) in them
+            elif cache_dir not in path.parents:
+                path.chmod(0o666)
+        result = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *MKDOCS,
+                                 "build", "--verbose"], cwd=project, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "HOME": str(shared), "NO_MKDOCS_2_WARNING": "1"})
+        assert result.returncode == 0, result.stderr
+        assert "map cache: " in result.stderr, "the build swept the cache"
+        after = entries(cache_dir)
+        assert first["layouts"] <= after["layouts"] and first["figures"] <= after["figures"]
+        assert after != first, "the build added the changed maps"
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

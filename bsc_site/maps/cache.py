@@ -22,8 +22,8 @@ import threading
 from pathlib import Path
 
 _KEY = re.compile(r"[0-9a-f]{64}")
-_LAYOUT = re.compile(r"(?P<key>[0-9a-f]{64})\.svg(?:\.\d+-\d+\.tmp)?")
-_FIGURE = re.compile(r"(?P<key>[0-9a-f]{64})\.html(?:\.\d+-\d+\.tmp)?")
+_LAYOUT = re.compile(r"(?P<key>[0-9a-f]{64})\.svg(?:\.[0-9]+-[0-9]+\.tmp)?")
+_FIGURE = re.compile(r"(?P<key>[0-9a-f]{64})\.html(?:\.[0-9]+-[0-9]+\.tmp)?")
 MARKER = "maps.build"  # touched when a build starts
 # File times may lag the clock that stamped the marker by a tick of the kernel's coarse clock:
 # an entry is taken as unused only when it is older than the marker by more than this.
@@ -74,7 +74,7 @@ def _touch(path: Path | None) -> None:
     try:
         os.utime(path)
     except OSError:
-        pass  # gone meanwhile, or read-only: used all the same
+        pass  # gone meanwhile, or another user's: the sweep leaves what it cannot mark (`_sweep`)
 
 
 def store(target: Path, text: str) -> None:
@@ -109,7 +109,7 @@ class Sweep:
         marker = self.cache_dir / MARKER
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+            store(marker, "")  # a new file, this user's (in a shared cache, another's may be there)
             self.started = marker.stat().st_mtime
         except OSError:
             self.started = None  # a cache that cannot be written: nothing to sweep either
@@ -125,7 +125,9 @@ class Sweep:
 
     def _sweep(self, folder: Path, pattern: re.Pattern, before: float) -> None:
         """Only files named as this module names them, in the folder of their key's first two
-        characters: nothing else in the cache folder (or a folder set to one by mistake)."""
+        characters: nothing else in the cache folder (or a folder set to one by mistake). Not a
+        symbolic link (the cache makes none), nor an entry this user could not have marked as
+        used (another user's, in a shared cache: its time cannot be set by this build)."""
         try:
             subfolders = [e for e in os.scandir(folder) if len(e.name) == 2 and e.is_dir(follow_symlinks=False)]
         except OSError:
@@ -140,8 +142,10 @@ class Sweep:
                 if match is None or match["key"][:2] != sub.name:
                     continue
                 try:
+                    if entry.is_symlink():
+                        continue
                     info = entry.stat(follow_symlinks=False)
-                    if info.st_mtime >= before:
+                    if info.st_mtime >= before or not os.access(entry.path, os.W_OK):
                         self.kept += 1
                         continue
                     os.unlink(entry.path)

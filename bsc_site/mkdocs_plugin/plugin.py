@@ -102,8 +102,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self._stop_fragments()
         strict_abort = config.strict and bool(self.warnings.counts)  # counted only while staging
         staging = self._unstage(config)
-        if not strict_abort:
-            self._sweep_maps()
+        if not strict_abort and self._sweep_maps():
             clock.lap("map cache swept")
         log.debug(f"bsc: after the page skeletons: {clock}")
         if staging is None:
@@ -120,12 +119,15 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         os.replace(staging, final)
         shutil.rmtree(old, ignore_errors=True)
 
-    def _sweep_maps(self) -> None:
-        """The build completed: map cache entries it did not use go (see `maps.cache`)."""
+    def _sweep_maps(self) -> bool:
+        """The build completed: map cache entries it did not use go (see `maps.cache`). True if
+        the cache was swept."""
         sweep, self.sweep = self.sweep, None
-        if sweep is not None and not self.dirty:  # a dirty build may not draw every map
-            sweep.end()
-            log.debug(f"bsc: {sweep.summary()}")
+        if sweep is None or self.dirty or sweep.started is None:  # a dirty build may not draw every map
+            return False
+        sweep.end()
+        log.debug(f"bsc: {sweep.summary()}")
+        return True
 
     def on_build_error(self, error: Exception) -> None:
         self.sweep = None
