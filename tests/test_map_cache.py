@@ -42,19 +42,26 @@ def age(paths) -> None:
         os.utime(path, (LONG_AGO, LONG_AGO))
 
 
+def built_long_ago(root: Path) -> tuple[Path, Path, dict[str, set[str]]]:
+    """The tiny project built, its map cache's entries dated long ago (as if that build were):
+    the project, its cache folder and the entries."""
+    project = make_site(root)
+    built(project)
+    cache_dir = project / ".cache" / "bsc"
+    first = entries(cache_dir)
+    age(cache_dir.glob("??/*.svg"))
+    age(cache_dir.glob("figures/??/*.html"))
+    return project, cache_dir, first
+
+
 # North's new accounts fall from 22 (on track) to 18.5 (at risk) in 2026-Q2: its maps, and the
 # maps of the units above it that show its objective, change.
 CHANGED = ACTUALS.replace("north,new-accounts,2026-Q2,22,", "north,new-accounts,2026-Q2,18.5,")
 
 
 def test_a_build_keeps_the_maps_it_used_and_removes_the_others(tmp_path):
-    project = make_site(tmp_path / "project")
-    built(project)
-    cache_dir = project / ".cache" / "bsc"
-    first = entries(cache_dir)
+    project, cache_dir, first = built_long_ago(tmp_path / "project")
     assert first["layouts"] and first["figures"]
-    age(cache_dir.glob("??/*.svg"))
-    age(cache_dir.glob("figures/??/*.html"))  # as if the first build were long ago
 
     make_site(project, scorecards={"actuals/2026.csv": CHANGED})
     built(project)
@@ -73,12 +80,7 @@ def test_a_build_keeps_the_maps_it_used_and_removes_the_others(tmp_path):
 def test_layouts_behind_cached_figures_are_kept(tmp_path):
     """A map taken whole from the cache never reaches `dot`, but its layout is still in use:
     a new bsc-site (which finishes figures anew) would lay it out again without it."""
-    project = make_site(tmp_path / "project")
-    built(project)
-    cache_dir = project / ".cache" / "bsc"
-    first = entries(cache_dir)
-    age(cache_dir.glob("??/*.svg"))
-    age(cache_dir.glob("figures/??/*.html"))
+    project, cache_dir, first = built_long_ago(tmp_path / "project")
     built(project)  # warm: every figure from the cache
     assert entries(cache_dir) == first
 
@@ -118,12 +120,7 @@ def test_files_the_cache_did_not_write_are_never_removed(tmp_path):
 
 
 def test_a_failed_build_removes_nothing(tmp_path):
-    project = make_site(tmp_path / "project")
-    built(project)
-    cache_dir = project / ".cache" / "bsc"
-    first = entries(cache_dir)
-    age(cache_dir.glob("??/*.svg"))
-    age(cache_dir.glob("figures/??/*.html"))
+    project, cache_dir, first = built_long_ago(tmp_path / "project")
     # an unknown KPI in the actuals stops the build before any page is made
     make_site(project, scorecards={"actuals/2026.csv": ACTUALS + "north,no-such-kpi,2026-Q2,1,\n"})
     failed = mkdocs_cli(project, "build")
@@ -170,12 +167,7 @@ def test_another_users_entries_in_a_shared_cache_are_kept():
     shared = Path(tempfile.mkdtemp(prefix="bsc-shared-"))  # pytest's own folder is root's alone
     try:
         shared.chmod(0o777)
-        project = make_site(shared / "project")
-        built(project)  # as root: the entries are root's, 0644
-        cache_dir = project / ".cache" / "bsc"
-        first = entries(cache_dir)
-        age(cache_dir.glob("??/*.svg"))
-        age(cache_dir.glob("figures/??/*.html"))
+        project, cache_dir, first = built_long_ago(shared / "project")  # as root: root's entries, 0644
         make_site(project, scorecards={"actuals/2026.csv": CHANGED})  # some maps change
         for path in shared.rglob("*"):
             if path.is_dir():
