@@ -54,11 +54,13 @@ def render_maps(maps: list[StrategyMap], cache_dir: Path | None, graphviz: Graph
             stats.cached += 1
         else:
             todo.append(i)
-    svgs = graphviz.layout([maps[i].dot for i in todo], cache_dir, stats)
-    for i, svg in zip(todo, svgs):
+    sources = [maps[i].dot for i in todo]
+    layout_keys = [layout_key(graphviz.version(), source) for source in sources] if sources else []
+    svgs = graphviz.layout(sources, cache_dir, stats, layout_keys)
+    for i, svg, layout in zip(todo, svgs, layout_keys):
         figures[i] = figure(maps[i], svg)
         if cache_dir is not None:
-            cache.store_figure(cache_dir, keys[i], layout_key(graphviz.version(), maps[i].dot), figures[i])
+            cache.store_figure(cache_dir, keys[i], layout, figures[i])
     return figures
 
 

@@ -76,16 +76,17 @@ class Graphviz:
                                 f"{done.stderr.strip()[:2000]}")
         return documents
 
-    def layout(self, sources: list[str], cache_dir: Path | None, stats: LayoutStats | None = None) -> list[str]:
-        """SVG for every DOT source, from the cache where possible."""
+    def layout(self, sources: list[str], cache_dir: Path | None, stats: LayoutStats | None = None,
+               keys: list[str] | None = None) -> list[str]:
+        """SVG for every DOT source, from the cache where possible; `keys`: the sources'
+        `layout_key`s, if the caller has made them already."""
         stats = stats if stats is not None else LayoutStats()
         results: list[str | None] = [None] * len(sources)
-        keys: list[str] = []
         missing: dict[str, list[int]] = {}
-        version = self.version() if sources else ""
-        for i, source in enumerate(sources):
-            key = layout_key(version, source)
-            keys.append(key)
+        if keys is None:
+            version = self.version() if sources else ""
+            keys = [layout_key(version, source) for source in sources]
+        for i, key in enumerate(keys):
             cached = cache.read(cache.layout_file(cache_dir, key))
             if cached is not None:
                 results[i] = cached

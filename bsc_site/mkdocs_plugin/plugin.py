@@ -104,7 +104,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         staging = self._unstage(config)
         if not strict_abort and self._sweep_maps():
             clock.lap("map cache swept")
-        log.debug(f"bsc: after the page skeletons: {clock}")
+        log.debug(f"bsc: after the page skeletons: {clock.take()}")
         if staging is None:
             return
         if strict_abort:
@@ -246,7 +246,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             clock.lap("pages covering the whole organisation")
         gc.freeze()  # and what the pages' skeletons hold
         log.info(f"bsc: {len(self.pages)} pages")
-        log.debug(f"bsc: {clock}")
+        log.debug(f"bsc: {clock.take()}")
 
     def _let_evaluation_go(self, helper: SitePlanner) -> None:
         """Work on with `helper`'s evaluation (made unit by unit when asked) instead of the
@@ -329,7 +329,8 @@ class _Stopwatch:
         self.laps.append((name, now - self._last))
         self._last = now
 
-    def __str__(self) -> str:
+    def take(self) -> str:
+        """The stages so far, in words; the next `take` starts from here."""
         laps, self.laps = self.laps, []
         return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in laps)
 
