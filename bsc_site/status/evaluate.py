@@ -231,11 +231,13 @@ class Evaluator:
         settings = sc.organization.status
         self.tolerance = settings.tolerance
         self.thresholds = Thresholds(settings.on_track, settings.at_risk)
+        self._shown = self.thresholds.shown  # the thresholds as displayed, which scores are banded by
         self.overrides: dict[Subject, dict[Period, StatusOverride]] = {}
         for r in sc.reviews:
             for o in r.overrides:
                 self.overrides.setdefault(o.subject, {})[o.period] = o
         self._agreeing: set[tuple[Direction, Target, Target]] = set()  # thresholds score() found consistent
+        self._default_red_flags: dict[tuple[Target, Direction], Target] = {}  # by target and direction
         self._values: dict[object, _KpiValues] = {}  # by KPI key: each KPI's values, kept for other periods
         # Equal texts, period tuples and numbers that values repeat ("average of 3 of 3
         # months", the periods reported, default red flags, scores), one object each: a value
@@ -298,27 +300,49 @@ class Evaluator:
         values = self._values.get(kpi.key)
         if values is None:
             values = self._keep(self._values, kpi.key, _KpiValues(self, kpi))
-        history = tuple(values.review(p) for p in periods)
+        history = tuple(map(values.review, periods))
         current = history[-1]
         previous = history[-2] if len(history) > 1 else None
         return KpiResult(kpi, current, previous, history, values, periods[-1])
 
     def judge(self, kpi: Kpi, period: Period, actual, target, red_flag, basis, reported, note) -> KpiValue:
         defaulted = False
+        direction = kpi.direction
         if target is not None and red_flag is None:
-            red_flag = default_red_flag(target, kpi.direction, self.tolerance)
+            if type(target) is float:  # kept by target (3 == 3.0, but an int's red flag may be an int)
+                key = (target, direction)
+                red_flag = self._default_red_flags.get(key)
+                if red_flag is None:
+                    red_flag = self._default_red_flags[key] = default_red_flag(target, direction, self.tolerance)
+            else:
+                red_flag = default_red_flag(target, direction, self.tolerance)
             defaulted = True
         if actual is None:
             status, value_score = Status.NO_DATA, None
         elif target is None:
             status, value_score = Status.NO_TARGET, None
         else:
-            value_score = self._score(actual, target, red_flag, kpi.direction)
-            status = band(value_score, self.thresholds)
-        number = self._number
-        return KpiValue(period, kpi.direction, number(actual), number(target),
-                        number(red_flag) if target is not None else None, defaulted,
-                        number(value_score), status, basis, reported, note, tolerance=self.tolerance)
+            value_score = self._score(actual, target, red_flag, direction)
+            # band(), without its check that the score is a finite number (score() makes one)
+            shown = round(value_score, SCORE_DECIMALS)
+            on_track, at_risk = self._shown
+            status = Status.ON_TRACK if shown >= on_track else Status.AT_RISK if shown >= at_risk else Status.OFF_TRACK
+        # `_number` of each, its usual cases decided here (hundreds of thousands of values)
+        share = self._shared.setdefault
+        if type(actual) is float:
+            if actual:
+                actual = share(actual, actual)
+        elif actual is not None:
+            actual = self._number(actual)
+        if target is None:
+            red_flag = None
+        else:
+            target = share(target, target) if type(target) is float and target else self._number(target)
+            red_flag = share(red_flag, red_flag) if type(red_flag) is float and red_flag else self._number(red_flag)
+        if type(value_score) is float and value_score:  # 0.0 and None as they are
+            value_score = share(value_score, value_score)
+        return KpiValue(period, direction, actual, target, red_flag, defaulted, value_score, status, basis,
+                        reported, note, tolerance=self.tolerance)
 
     def _score(self, actual, target: Target, red_flag: Target, direction: Direction) -> float:
         """score(), checking thresholds once rather than in every period they recur in."""
@@ -390,6 +414,8 @@ class _KpiValues:
         value = self.reviews.get(period)
         if value is None:
             value = self.evaluator._keep(self.reviews, period, self._review(period))
+        if not self.overrides:  # the usual case: no review set this KPI's status
+            return value
         return self.evaluator.overridden(value, self.overrides.get(period))
 
     def _review(self, period: Period) -> KpiValue:
@@ -428,7 +454,8 @@ class _KpiValues:
 
     def _combined(self, period: Period, periods: list[Period], prefix: str) -> KpiValue:
         kpi = self.kpi
-        natives = [self.native(p) for p in periods]
+        known = self.natives.get
+        natives = [known(p) or self.native(p) for p in periods]
         reported = [v for v in natives if v.actual is not None]
         unit_word = _PLURALS[kpi.frequency]
         shared = self.evaluator.shared
@@ -440,14 +467,14 @@ class _KpiValues:
         # A native value holds the red flag it was judged by: None when it was not set, but defaulted.
         red_flags = [None if v.red_flag_defaulted else v.red_flag for v in reported]
         agg = kpi.aggregation
-        target = _combine(targets, agg) if all(t is not None for t in targets) else None
-        red_flag = _combine(red_flags, agg) if target is not None and all(r is not None for r in red_flags) else None
+        target = _combine(targets, agg) if None not in targets else None
+        red_flag = _combine(red_flags, agg) if target is not None and None not in red_flags else None
         missing = [v.period.label for v in natives if v.actual is None]
         basis = f"{prefix}{agg.value} of {len(reported)} of {len(periods)} {unit_word}"
         basis += f" ({', '.join(missing)} not reported)" if missing else ""
-        notes = "; ".join(f"{v.period.label}: {v.note}" for v in reported if v.note)
+        notes = "; ".join([f"{v.period.label}: {v.note}" for v in reported if v.note])
         return self.evaluator.judge(kpi, period, aggregate(values, agg), target, red_flag, shared(basis),
-                                    shared(tuple(v.period for v in reported)), notes)
+                                    shared(tuple([v.period for v in reported])), notes)
 
     def native_history(self, until: Period) -> tuple[KpiValue, ...]:
         """Every reporting period of the KPI from its first report up to `until`."""
