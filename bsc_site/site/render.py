@@ -15,10 +15,12 @@ from ..status.scoring import Status, Target
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 # A link or image to a script URL, and a reference definition of one: matched just before
-# the "(" / "[" that makes them Markdown, which md_block escapes so they stay plain text.
+# the "(" / "[" that makes them Markdown, which md_block escapes so they stay plain text. A
+# reference definition is matched wherever it stands, not only at the start of a line:
+# Python-Markdown also reads one after list markers ("- ", "1. ") and quote marks ("> ").
 _SCHEME = r"\s*(?:<|&lt;)?\s*(?:javascript|vbscript|data|file)\s*:"
 _UNSAFE_LINK = re.compile(r"\](?=\(" + _SCHEME + ")", re.IGNORECASE)
-_UNSAFE_REF = re.compile(r"^([ \t]*)(?=\[[^\]]*\]:" + _SCHEME + ")", re.IGNORECASE | re.MULTILINE)
+_UNSAFE_REF = re.compile(r"(?=\[[^\]]*\]:" + _SCHEME + ")", re.IGNORECASE)
 # attr_list syntax ({: onclick="..." } after a paragraph, heading, link or emphasis): the
 # extension is on (the plugin adds it), so user Markdown could set any attribute, onclick
 # included. The brace becomes an entity, which attr_list does not read.
@@ -41,7 +43,7 @@ def md_block(text: object) -> Markup:
     """
     escaped = html.escape(str(text), quote=False)
     escaped = _UNSAFE_LINK.sub("]\\\\", escaped)
-    escaped = _UNSAFE_REF.sub(r"\1\\", escaped)
+    escaped = _UNSAFE_REF.sub(r"\\", escaped)
     # An entity, which a backslash before it cannot undo. Inside a code span it shows as
     # "&#123;": telling code spans apart as Markdown does is not worth the risk of erring.
     escaped = _ATTR_LIST.sub("&#123;", escaped)
