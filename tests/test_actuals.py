@@ -148,6 +148,35 @@ def test_the_same_text_in_files_of_either_separator_is_read_as_each_file_means_i
         assert values(project) == {("acme", "revenue", "2026-Q1"): 1.234, ("acme", "revenue", "2026-Q2"): 1234.0}
 
 
+def test_a_thousands_dot_in_a_semicolon_file_that_writes_decimal_points_is_reported_not_guessed(make_project):
+    """With ';' as separator '4.567' is 4567, unless the file writes decimal points elsewhere
+    ('4.5'): then it may as well mean 4.567, and reading it either way could be 1000 times off."""
+    text = ("unit;kpi;period;value;note\n"
+            "acme;revenue;2026-Q1;4.5;\n"
+            "acme;revenue;2026-Q2;4.567;\n"
+            "acme;nps;2026-Q1; 1.234 %;\n")
+    project = load(make_project, text)
+    problems = [p for p in project.problems.errors if p.code == "ambiguous-number"]
+    assert [p.location for p in problems] == [where(text, "4.567", F), where(text, " 1.234 %", F)]
+    assert problems[0].message == ("row 3: '4.567' is ambiguous: with ';' as separator a dot groups thousands (4567), "
+                                   "but line 2 writes a decimal point ('4.5'), so it may mean 4.567")
+    assert problems[0].hint == "write 4567 for the thousands, or 4,567 for the decimal"
+    assert [p.code for p in project.problems.errors] == ["ambiguous-number"] * 2
+    assert values(project) == {("acme", "revenue", "2026-Q1"): 4.5}
+
+
+def test_a_leading_zero_group_is_a_decimal_never_thousands(make_project):
+    """'0.125' in a semicolon file is 0.125 (grouped thousands never start with 0), and
+    '0,125' in a comma file is a decimal comma there: an error, not 125."""
+    project = load(make_project, "unit;kpi;period;value;note\nacme;revenue;2026-Q1;0.125;\n")
+    assert project.problems.errors == [], report(project)
+    assert values(project) == {("acme", "revenue", "2026-Q1"): 0.125}
+    text = HEADER + 'acme,revenue,2026-Q1,"0,125",\n'
+    p = only(load(make_project, text), "not-a-number")
+    assert p.location == where(text, '"0,125"', F)
+    assert p.message == "row 2: '0,125' is not a number"
+
+
 def test_semicolon_csv_with_a_bad_number_hints_at_decimal_commas(make_project):
     text = "unit;kpi;period;value\nacme;revenue;2026-Q1;1,2,3\n"
     p = only(load(make_project, text), "not-a-number")

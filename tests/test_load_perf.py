@@ -64,6 +64,7 @@ def test_nesting_limit_is_checked_exactly_at_the_edge(indent, deep):
 @pytest.mark.parametrize("text, decimal_comma, value", [
     ("42.5", False, 42.5), ("-0", False, -0.0), (".5e3", False, 500.0), ("1e100", False, 1e100),
     ("12", True, 12.0), ("1.5", True, 1.5), ("1.234", True, 1234.0), (" 7 ", False, 7.0), ("N/A", False, None),
+    ("0.125", True, 0.125), ("-1.234,5", True, -1234.5), ("1,234", False, 1234.0),
 ])
 def test_numbers(text, decimal_comma, value):
     assert parse_number(text, decimal_comma) == value

@@ -29,8 +29,13 @@ NOT_REPORTED = {"", "n/a", "na", "-", "—", "null", "none", "#n/a"}
 
 _PLAIN = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # with fullmatch: nothing around it
-_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+# Grouped thousands never start with a zero group: "0,125" and "0.125" are decimals written
+# with the other mark, never 125.
+_THOUSANDS_COMMA = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")
+_THOUSANDS_DOT = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+# With ';' as separator, "4.567" is 4567 (a thousands dot), or 4.567 in a file that writes
+# decimal points elsewhere: see _dot_decimal.
+_ONE_THOUSANDS_DOT = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _SEP_LINE = re.compile(r"sep=([^\"\n])", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -66,6 +71,28 @@ def parse_number(text: str, decimal_comma: bool) -> float | None:
     if abs(value) > MAX_MAGNITUDE:
         raise ValueError(f"'{shown(text)}' is out of range: numbers are limited to ±1e100")
     return value
+
+
+def _number_cell(text: str) -> str:
+    """A value cell as parse_number reads its digits: no spaces, no per cent sign."""
+    cell = text.strip()
+    if cell.endswith("%"):
+        cell = cell[:-1].strip()
+    return _SPACES.sub("", cell)
+
+
+def _dot_decimal(rows: list[tuple[int, list[str]]], value_cell: int) -> tuple[int, str] | None:
+    """In a file with ';' as separator: the first value written with a decimal point that can
+    be nothing else ("4.5", "0.125"), as (line, text); None if there is none (the usual case).
+
+    Such a file makes "4.567" ambiguous: a thousands dot, as ';' implies (4567), or a decimal
+    point like the other one (4.567). It is then reported, not guessed."""
+    for line, row in rows:
+        if value_cell < len(row) and "." in row[value_cell]:
+            cell = _number_cell(row[value_cell])
+            if _PLAIN.match(cell) and not _THOUSANDS_DOT.match(cell):
+                return line, row[value_cell].strip()
+    return None
 
 
 def _delimiter(header: str) -> str:
@@ -156,11 +183,13 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems,
     periods: dict[str, Period] = {}  # a file repeats a few dozen labels, ids and many values: each is kept once
     numbers = ({} if numbers is None else numbers).setdefault(decimal_comma, {})
     ids: dict[str, str] = {}
+    point = _dot_decimal(rows[1:], value_cell) if decimal_comma else None
     for line, row in rows[1:]:
         if len(row) == width:  # the common row, read straight; one with anything to report is read below
             unit, kpi, period_text = row[unit_cell].strip(), row[kpi_cell].strip(), row[period_cell].strip()
             note = sys.intern(row[note_cell].strip()) if note_cell is not None else ""  # notes repeat too
-            if unit and kpi and period_text and not (note and unshowable(note)):
+            if unit and kpi and period_text and not (note and unshowable(note)) and \
+                    not (point and _ONE_THOUSANDS_DOT.fullmatch(_number_cell(row[value_cell]))):
                 value_text = row[value_cell].strip()
                 try:
                     if value_text in numbers:
@@ -184,6 +213,15 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems,
                            f"row has {len(row)} cells but the header has {len(header)}",
                            hint="quote text containing the separator" +
                                 (" (decimal commas need ';' as separator)" if delimiter == "," else ""))
+            continue
+        if point and _ONE_THOUSANDS_DOT.fullmatch(_number_cell(cells["value"])):
+            written = cells["value"]
+            problems.error(at(line, columns["value"]), "ambiguous-number",
+                           f"row {line}: '{shown(written)}' is ambiguous: with ';' as separator a dot groups "
+                           f"thousands ({parse_number(written, True):g}), but line {point[0]} writes a decimal "
+                           f"point ('{shown(point[1])}'), so it may mean {parse_number(written, False):g}",
+                           field="value", hint=f"write {parse_number(written, True):g} for the thousands, or "
+                                               f"{written.replace('.', ',')} for the decimal")
             continue
         try:
             value = parse_number(cells["value"], decimal_comma)
