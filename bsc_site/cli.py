@@ -139,9 +139,13 @@ def cmd_pages(args) -> int:
     from importlib import resources
 
     from .maps import GraphvizError
-    from .site.links import Links
+    from .site.links import Links, prefix_problem
     from .site.plan import SiteOptions, SitePlanner
 
+    problem = prefix_problem(args.path_prefix)
+    if problem:
+        print(f"bsc pages: error: --path-prefix: {problem}", file=sys.stderr)
+        return 2
     ev = _evaluate(args)
     if ev is None:
         return 1

@@ -573,6 +573,30 @@ def test_generated_page_clashing_with_an_author_page_is_a_clear_error(tmp_path):
     assert "'path'" in out
 
 
+@pytest.mark.parametrize("path", ["../scorecards", "..", "strategy/../../outside", "a//b", "C:site", "a\\b"])
+def test_a_path_option_leaving_the_site_is_a_configuration_error_and_nothing_is_written(tmp_path, path):
+    """The generated pages and data files go under `path` inside the site: one that leads out
+    of it (into the scorecard folder, say) is refused before anything is written."""
+    root = make_site(tmp_path / "project", config={"bsc": {"path": path}})
+    before = snapshot(tmp_path)
+    proc = mkdocs_cli(root, "build")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "Traceback" not in out
+    assert f"Plugin 'bsc' option 'path': '{path}'" in out, out
+    assert "expected a folder inside the site" in out or "separate folders with '/'" in out, out
+    assert snapshot(tmp_path) == before  # nothing written anywhere, the inputs included
+
+
+def test_bsc_pages_refuses_a_path_prefix_leaving_the_output_folder(tmp_path):
+    root = make_site(tmp_path / "project")
+    before = snapshot(tmp_path)
+    proc = sb.bsc_cli(root, "pages", "scorecards", "--out", "out", "--no-maps", "--path-prefix", "../escape")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("bsc pages: error: --path-prefix: '../escape' leaves the site"), proc.stderr
+    assert snapshot(tmp_path) == before
+
+
 def test_clash_leaves_the_last_site_untouched(tmp_path):
     root = make_site(tmp_path)
     assert build(root).ok

@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
+
+from ..site.links import prefix_problem
+
+
+class _SitePath(c.Type):
+    """A folder inside the site: the generated pages and data files are written there."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default="")
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        problem = prefix_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
+
 
 
 class ScorecardConfig(Config):
@@ -13,7 +30,7 @@ class ScorecardConfig(Config):
     """The review period the site shows, e.g. 2026-Q3; default: the latest with data."""
     strict = c.Type(bool, default=False)
     """Treat design-check warnings as errors."""
-    path = c.Type(str, default="")
+    path = _SitePath()
     """Folder of the generated pages inside the site; '' puts the home page at the site root."""
     cache_dir = c.Type(str, default=".cache/bsc")
     """Where laid-out strategy maps and the unit files as read are cached, relative to mkdocs.yml."""

@@ -11,6 +11,21 @@ import posixpath
 from dataclasses import dataclass
 
 
+def prefix_problem(prefix: str) -> str | None:
+    """Why `prefix` cannot be the folder of the generated pages inside the site (None if it
+    can). Slashes around it are dropped ('/strategy/' is 'strategy'); it must stay inside the
+    site: no '..' (nor '.' or an empty folder), no backslash or drive letter."""
+    text = prefix.strip("/")
+    if any(ord(ch) < 32 for ch in text):
+        return f"{prefix!r} holds a control character: expected a folder name such as 'strategy'"
+    if "\\" in text or (len(text) > 1 and text[1] == ":"):
+        return f"'{prefix}' is not a folder inside the site: separate folders with '/', such as 'strategy/units'"
+    if any(part in ("", ".", "..") for part in (text.split("/") if text else [])):
+        return (f"'{prefix}' leaves the site or names no folder ('..', '.' or '//'): expected a folder "
+                "inside the site, such as 'strategy' or 'strategy/scorecards'")
+    return None
+
+
 @dataclass(frozen=True)
 class Links:
     """Page paths under `prefix`, and the URL style of the generator."""
