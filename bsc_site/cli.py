@@ -89,6 +89,32 @@ def cmd_status(args) -> int:
     return 0
 
 
+def _writes_into_inputs(output: str | Path, args, folder: bool = False) -> bool:
+    """Whether writing `output` would write into the scorecard folder's inputs (the tool never
+    does: a file written there would be read as one, or replace one); said on stderr if so.
+    A `folder` of output (bsc pages) may not be the scorecard folder itself, nor inside its
+    units/, actuals/ or reviews/."""
+    from .load import is_input
+
+    root, target = Path(args.path), Path(output)
+    if folder:
+        try:
+            resolved, inputs = target.resolve(), root.resolve()
+        except (OSError, RuntimeError):
+            return False
+        areas = [inputs / name for name in ("units", "actuals", "reviews")]
+        hit = resolved == inputs or any(resolved == a or a in resolved.parents for a in areas)
+    else:
+        hit = is_input(root, target)
+    if hit and folder:
+        print(f"bsc: not writing into {output}: it is the scorecard folder {args.path} or one of its input "
+              "folders (choose a folder outside the scorecard files)", file=sys.stderr)
+    elif hit:
+        print(f"bsc: not writing {output}: the scorecard folder {args.path} reads it as input "
+              "(choose a place outside the scorecard files)", file=sys.stderr)
+    return hit
+
+
 def _write(text: str, output: str | None, force: bool) -> int:
     if output is None or output == "-":
         sys.stdout.write(text)
@@ -108,6 +134,8 @@ def _write(text: str, output: str | None, force: bool) -> int:
 def cmd_export(args) -> int:
     from . import export
 
+    if args.output not in (None, "-") and _writes_into_inputs(args.output, args):
+        return 1
     ev = _evaluate(args)
     if ev is None:
         return 1
@@ -146,6 +174,11 @@ def cmd_pages(args) -> int:
     if problem:
         print(f"bsc pages: error: --path-prefix: {problem}", file=sys.stderr)
         return 2
+    if _writes_into_inputs(args.out, args, folder=True):
+        return 1
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"bsc: cannot write into {args.out}: it is a file, not a folder", file=sys.stderr)
+        return 1
     ev = _evaluate(args)
     if ev is None:
         return 1
@@ -167,8 +200,14 @@ def cmd_pages(args) -> int:
         return 1
     for path, text in files.items():
         target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="\n")
+        except OSError as exc:
+            print(f"bsc: cannot write {target}: {exc.strerror or exc}"
+                  f"{f' ({exc.filename})' if exc.filename and str(exc.filename) != str(target) else ''}",
+                  file=sys.stderr)
+            return 1
     print(f"bsc: wrote {len(files)} files to {out}")
     return 0
 
@@ -217,7 +256,12 @@ def cmd_schema(args) -> int:
         sys.stdout.write(schema.dumps(schemas[args.name]))
         return 0
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"bsc: cannot write into {out}: {exc.strerror or exc}"
+              f"{' (it is a file, not a folder)' if out.is_file() else ''}", file=sys.stderr)
+        return 1
     status = 0
     for name, document in schemas.items():
         status |= _write(schema.dumps(document), str(out / f"{name}.schema.json"), args.force)

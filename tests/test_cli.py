@@ -223,6 +223,50 @@ def test_export_into_a_missing_folder_is_an_error_not_a_traceback(make_project):
     assert "bsc: cannot write no/such/dir/out.json" in result.stderr
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("output, force", [("actuals/export.csv", False), ("organization.yml", True),
+                                           ("units/new.yml", False), ("units/deep/NEW.YAML", False),
+                                           ("reviews/2026-Q1.snapshot.json", False), ("reviews/x.yaml", True)])
+def test_export_never_writes_a_file_the_scorecard_folder_reads(make_project, output, force):
+    """The tool never writes into its inputs: an export written as an actuals file, over the
+    organisation file, or as a review would be read back (or replace what was there)."""
+    folder = make_project()
+    (folder / "units" / "deep").mkdir()
+    before = _files(folder)
+    result = bsc("export", ".", "--format", "csv", "-o", output, *(["--force"] if force else []), cwd=folder)
+    assert result.returncode == 1
+    assert result.stderr == (f"bsc: not writing {output}: the scorecard folder . reads it as input "
+                             "(choose a place outside the scorecard files)\n")
+    assert _files(folder) == before
+
+
+@pytest.mark.parametrize("out", [".", "units", "actuals/site", "reviews"])
+def test_pages_never_write_into_the_scorecard_folder_or_its_input_folders(make_project, out):
+    folder = make_project()
+    before = _files(folder)
+    result = bsc("pages", ".", "--out", out, "--no-maps", cwd=folder)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"bsc: not writing into {out}: it is the scorecard folder . or one of its input")
+    assert _files(folder) == before
+
+
+def test_pages_and_schemas_into_a_file_or_an_unwritable_place_are_errors_not_tracebacks(make_project, tmp_path):
+    folder = make_project()
+    (tmp_path / "afile").write_text("keep me", encoding="utf-8")
+    for command in (["pages", str(folder), "--no-maps"], ["schema"]):
+        result = bsc(*command, "--out", str(tmp_path / "afile"), cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.startswith(f"bsc: cannot write into {tmp_path / 'afile'}"), result.stderr
+        assert "it is a file, not a folder" in result.stderr
+        result = bsc(*command, "--out", "/proc/no-such-place", cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.startswith("bsc: cannot write"), result.stderr
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "keep me"
+
+
 def test_export_refuses_an_invalid_project_and_writes_nothing(make_project):
     folder = make_project({"units/acme.yml": edit(ACME, "theme: growth", "theme: grwth")})
     result = bsc("export", ".", "-o", "out.json", cwd=folder)

@@ -184,3 +184,18 @@ def test_another_users_entries_in_a_shared_cache_are_kept():
         assert after != first, "the build added the changed maps"
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_a_cache_folder_that_is_a_file_is_skipped_and_the_site_still_has_its_maps(tmp_path):
+    """cache_dir set to a file by mistake: the maps are laid out afresh, the build completes
+    with the same pages, and the file is left as it was."""
+    reference = make_site(tmp_path / "reference")
+    built(reference)
+    project = make_site(tmp_path / "project", config={"bsc": {"cache_dir": "the-cache"}})
+    target = project / "the-cache"
+    target.write_text("not a folder", encoding="utf-8")
+    built(project)
+    page = "units/north/index.html"
+    assert (project / "site" / page).read_bytes() == (reference / "site" / page).read_bytes()
+    assert "<svg" in (project / "site" / page).read_text(encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "not a folder"

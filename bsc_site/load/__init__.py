@@ -29,6 +29,24 @@ def input_files(root: Path) -> list[Path]:
             + find_files(root / "reviews", YAML_SUFFIXES + (".snapshot.json",)))
 
 
+def is_input(root: Path, path: Path) -> bool:
+    """Whether the loader reads `path` (or would, were it there) when it reads the folder
+    `root`: the organisation file, a unit, actuals or review file, a snapshot."""
+    try:
+        root, path = root.resolve(), path.resolve()
+        below = path.relative_to(root).parts
+    except (OSError, RuntimeError, ValueError):
+        return False
+    name = path.name.lower()
+    if len(below) == 1:
+        return below[0] in ORGANIZATION_FILES
+    if len(below) < 2 or any(part.startswith(".") for part in below):
+        return False
+    suffixes = {"units": YAML_SUFFIXES, "actuals": ACTUALS_SUFFIXES,
+                "reviews": YAML_SUFFIXES + (".snapshot.json",)}.get(below[0], ())
+    return bool(suffixes) and name.endswith(suffixes)
+
+
 def input_folders(root: Path) -> list[Path]:
     """The folder and every folder the loader looks for files in: a file made or removed
     changes its folder's status (see `cache.Verdicts`)."""

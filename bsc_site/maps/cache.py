@@ -77,21 +77,31 @@ def _touch(path: Path | None) -> None:
         pass  # gone meanwhile, or another user's: the sweep leaves what it cannot mark (`_sweep`)
 
 
-def store(target: Path, text: str) -> None:
+def store(target: Path, text: str) -> bool:
     """Write a cache file; written then renamed, so a build killed midway never leaves half a file.
+    False if it cannot be written (the cache folder is a file, read-only, full...): the cache
+    is skipped, as the load cache is, and the build goes on.
 
     The temporary name is this thread's own (a random one costs a millisecond per file,
     and a cold build writes thousands).
     """
     temporary = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
-        fh = open(temporary, "w", encoding="utf-8")
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(temporary, "w", encoding="utf-8")
-    with fh:
-        fh.write(text)
-    os.replace(temporary, target)
+        try:
+            fh = open(temporary, "w", encoding="utf-8")
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(temporary, "w", encoding="utf-8")
+        with fh:
+            fh.write(text)
+        os.replace(temporary, target)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        return False
+    return True
 
 
 class Sweep:
@@ -109,7 +119,8 @@ class Sweep:
         marker = self.cache_dir / MARKER
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            store(marker, "")  # a new file, this user's (in a shared cache, another's may be there)
+            if not store(marker, ""):  # a new file, this user's (in a shared cache, another's may be there)
+                raise OSError(f"cannot write {marker}")
             self.started = marker.stat().st_mtime
         except OSError:
             self.started = None  # a cache that cannot be written: nothing to sweep either
