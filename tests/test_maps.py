@@ -166,6 +166,28 @@ def test_hostile_and_non_ascii_names_are_escaped_and_kept(tmp_path):
     assert "&lt;script&gt;" in figure  # the text alternative escapes it too
 
 
+def test_band_and_theme_labels_show_entity_text_as_written(tmp_path):
+    """Plain DOT labels read character references: a perspective named 'R&amp;D <x> & co'
+    must not show as 'R&D <x> & co' in the map."""
+    root = tiny_project(tmp_path, [("a", "Grow"), ("b", "Serve")])
+    org = root / "organization.yml"
+    org.write_text("name: Test Org\n"
+                   "perspectives:\n"
+                   "  - {id: financial, name: 'R&amp;D <x> & co'}\n"
+                   "  - {id: customer, name: 'Customer &lt;first&gt;'}\n"
+                   "themes:\n"
+                   "  - {id: t, name: 'Tom &amp; Jerry'}\n", encoding="utf-8")
+    unit = root / "units" / "hq.yml"
+    unit.write_text(unit.read_text(encoding="utf-8").replace("    perspective: financial\n",
+                                                             "    perspective: financial\n    theme: t\n"),
+                    encoding="utf-8")
+    [figure] = render_maps([unit_map(evaluated(root), "hq", href)], None)
+    svg = svg_of(figure)
+    bands = {text_of(g) for g in groups(svg, "bsc-band-label")}
+    assert {"R&amp;D <x> & co", "Customer &lt;first&gt;"} <= bands, bands
+    assert {text_of(g) for g in groups(svg, "bsc-theme-label")} == {"Tom &amp; Jerry"}
+
+
 def test_long_names_wrap_and_small_and_large_units_still_draw(tmp_path):
     long_name = "Increase the share of customers who renew their contract without any contact with the call centre"
     one = tiny_project(tmp_path / "one", [("only", long_name)])

@@ -112,6 +112,12 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _quote_label(text: str) -> str:
+    """A plain label: Graphviz reads character references in it ('&amp;' would show as '&'),
+    so each '&' is written as one, and the text shows as written."""
+    return _quote(text.replace("&", "&amp;"))
+
+
 class _Dot:
     """An attribute value already written as DOT.
 
@@ -154,7 +160,7 @@ def _make(bands: list[Band], edges: list[MapEdge], themes: list[tuple[str, str]]
     for i, band in enumerate(bands):
         label_node = f"b{i}"
         row = pydot.Subgraph(f"row{i}", rank="same")
-        row.add_node(pydot.Node(label_node, **_attrs(label=_Dot(_quote(band.label)), shape="plaintext", style="solid",
+        row.add_node(pydot.Node(label_node, **_attrs(label=_Dot(_quote_label(band.label)), shape="plaintext", style="solid",
                                                      fontsize="12", fontname="Helvetica-Bold",
                                                      **{"class": "bsc-band-label"})))
         ordered = sorted(band.nodes, key=lambda n: theme_order.get(n.theme, len(theme_order))) if themes else band.nodes
@@ -181,7 +187,7 @@ def _make(bands: list[Band], edges: list[MapEdge], themes: list[tuple[str, str]]
         for t, name in used:
             members = [n.name for b in bands for n in b.nodes if n.theme == t]
             header = f"h{theme_order[t]}"
-            header_row.add_node(pydot.Node(header, label=_quote("\n".join(textwrap.wrap(name, 22))),
+            header_row.add_node(pydot.Node(header, label=_quote_label("\n".join(textwrap.wrap(name, 22))),
                                            shape="plaintext", style="solid", fontname="Helvetica-Bold",
                                            fontsize="11", group=f"t{theme_order[t]}",
                                            **{"class": "bsc-theme-label"}))
