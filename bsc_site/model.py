@@ -123,6 +123,9 @@ class Objective:
     supports: tuple[Link, ...] = ()
     kpis: tuple[Kpi, ...] = ()
     location: Location = field(default=Location(""), compare=False)
+    # where the perspective and theme are written, for the errors about them (None: at `location`)
+    perspective_location: Location | None = field(default=None, compare=False)
+    theme_location: Location | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ class Unit:
     objectives: tuple[Objective, ...] = ()
     initiatives: tuple[Initiative, ...] = ()
     location: Location = field(default=Location(""), compare=False)
+    parent_location: Location | None = field(default=None, compare=False)  # where `parent` is written
 
     @property
     def kpis(self) -> tuple[Kpi, ...]:

@@ -56,7 +56,7 @@ def test_validate_reports_errors_as_file_line_col(make_project):
         "actuals/2026.csv:6:22: error: value: row 6: 'lots' is not a number "
         "(write a plain number such as 42.5, or leave the cell empty if not reported) [not-a-number]",
         "units/sales.yml:14:17: error: objectives[1].kpis[1].weight: expected a number, got 'heavy' [wrong-type]",
-        "units/sales.yml:18:5: error: perspective: objective 'keep-customers' names perspective 'customers', "
+        "units/sales.yml:20:18: error: perspective: objective 'keep-customers' names perspective 'customers', "
         "which is not defined (did you mean 'customer'?) [unknown-perspective]",
         "3 errors, 0 warnings",
     ]
@@ -161,7 +161,7 @@ def test_status_refuses_an_invalid_project(make_project):
     result = bsc("status", ".", cwd=make_project({"units/sales.yml": sales}))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "units/sales.yml:1:1: error: parent: unit 'sales' names parent 'acmee'" in result.stderr
+    assert "units/sales.yml:3:9: error: parent: unit 'sales' names parent 'acmee'" in result.stderr
 
 
 # -- export ---------------------------------------------------------------------------------------

@@ -314,7 +314,7 @@ def test_duplicate_initiative_id_in_one_unit(make_project):
 def test_unknown_parent_suggests_the_closest_unit(make_project):
     sales = edit(SALES, "parent: acme", "parent: acmee")
     p = only(check(make_project({S: sales})), "unknown-parent")
-    assert p.location.file == S and p.location.line == 1  # the unit; the field names 'parent'
+    assert p.location == where(sales, "acmee", S)  # where the parent is written
     assert p.field == "parent"
     assert p.message == "unit 'sales' names parent 'acmee', which is no unit's id"
     assert p.hint == "did you mean 'acme'?"
@@ -325,7 +325,7 @@ def test_cycle_in_the_unit_tree(make_project):
     top = "id: top\nname: Top\n"
     project = check(make_project({A: acme, "units/top.yml": top, S: edit(SALES, "supports: [grow-revenue]", "")}))
     p = only(project, "unit-cycle")
-    assert p.location == Location(A, 1, 1)
+    assert p.location == Location(A, 4, 9)  # acme's "parent: sales", added on line 4
     assert p.message == "units form a cycle of parents: acme -> sales -> acme"
     assert "no-root" not in codes(project)
 
@@ -334,7 +334,7 @@ def test_unit_that_is_its_own_parent(make_project):
     sales = edit(SALES, "parent: acme", "parent: sales")
     project = check(make_project({S: sales}))
     p = only(project, "unit-cycle")
-    assert p.location == Location(S, 1, 1)
+    assert p.location == Location(S, 3, 9)  # "parent: sales"
     assert p.message == "unit 'sales' is its own parent"
     assert codes(project) == ["unit-cycle"], report(project)  # no follow-on 'supports' error
 
@@ -409,7 +409,8 @@ def test_supports_from_the_root_unit(make_project):
 def test_unknown_perspective(make_project):
     acme = edit(ACME, "perspective: customer", "perspective: customers")
     p = only(check(make_project({A: acme})), "unknown-perspective")
-    assert p.location == where(acme, "id: delight-customers", A)  # the objective
+    at = where(acme, "perspective: customers", A)
+    assert p.location == Location(A, at.line, at.column + len("perspective: "))  # where it is written
     assert p.field == "perspective"
     assert p.message == "objective 'delight-customers' names perspective 'customers', which is not defined"
     assert p.hint == "did you mean 'customer'?"
@@ -419,7 +420,7 @@ def test_objective_in_an_omitted_perspective(make_project):
     acme = edit(ACME, "objectives:\n", "omitted_perspectives:\n  - perspective: customer\n"
                 "    reason: Served by the units.\nobjectives:\n")
     p = only(check(make_project({A: acme})), "omitted-perspective")
-    assert p.location == where(acme, "id: delight-customers", A)
+    assert p.location == where(acme, "customer\n    drives", A)  # the objective's perspective
     assert p.message == "objective 'delight-customers' is in perspective 'customer', which this unit omits"
 
 
@@ -448,7 +449,7 @@ def test_extra_perspective_placed_after_an_unknown_one(make_project):
 def test_unknown_theme(make_project):
     acme = edit(ACME, "theme: growth", "theme: grwth")
     p = only(check(make_project({A: acme})), "unknown-theme")
-    assert p.location == where(acme, "id: grow-revenue", A)
+    assert p.location == where(acme, "grwth", A)
     assert p.field == "theme"
     assert p.message == "objective 'grow-revenue' names theme 'grwth', which organization.yml does not declare"
     assert p.hint == "did you mean 'growth'?"
@@ -674,7 +675,7 @@ def test_five_mistakes_in_three_files_are_all_reported(make_project):
     found = [(p.location, p.code) for p in project.problems.sorted()]
     assert found == [
         (where(org, "visoin", ORG), "unknown-field"),
-        (where(acme, "id: grow-revenue", A), "unknown-theme"),
+        (where(acme, "grwth", A), "unknown-theme"),
         (where(acme, "heavy", A), "wrong-type"),
         (where(sales, "win-deal]", S), "unknown-objective"),
         (where(sales, "red_flag: 9", S), "duplicate-key"),

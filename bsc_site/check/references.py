@@ -47,10 +47,11 @@ def unit_tree(units, problems: Problems) -> None:
     roots = [u for u in units if u.parent is None]
     for u in units:
         if u.parent is not None and u.parent not in ids:
-            problems.error(u.location, "unknown-parent", f"unit '{u.id}' names parent '{u.parent}', "
+            problems.error(_at(u, "parent_location"), "unknown-parent", f"unit '{u.id}' names parent '{u.parent}', "
                            "which is no unit's id", field="parent", hint=did_you_mean(u.parent, ids))
         if u.parent == u.id:
-            problems.error(u.location, "unit-cycle", f"unit '{u.id}' is its own parent", field="parent")
+            problems.error(_at(u, "parent_location"), "unit-cycle", f"unit '{u.id}' is its own parent",
+                           field="parent")
     if len(roots) > 1:
         names = ", ".join(f"'{u.id}' ({u.location})" for u in roots)
         for u in roots[1:]:
@@ -68,7 +69,7 @@ def unit_tree(units, problems: Problems) -> None:
             if current.parent in chain:
                 cycle = chain[chain.index(current.parent):]
                 if not reported & set(cycle):
-                    problems.error(u.location, "unit-cycle",
+                    problems.error(_at(u, "parent_location"), "unit-cycle",
                                    "units form a cycle of parents: " + " -> ".join(cycle + [current.parent]),
                                    field="parent")
                     reported.update(cycle)
@@ -103,14 +104,17 @@ def unit_references(sc: Scorecards, unit: Unit, org_perspectives: set[str], them
     parent_ids = {o.id for o in parent.objectives} if parent else set()
     for o in unit.objectives:
         if o.perspective in omitted_ids:
-            problems.error(o.location, "omitted-perspective", f"objective '{o.id}' is in perspective "
+            problems.error(o.perspective_location or o.location, "omitted-perspective",
+                           f"objective '{o.id}' is in perspective "
                            f"'{o.perspective}', which this unit omits", field="perspective")
         elif o.perspective and o.perspective not in usable:  # '': missing, reported by the loader
-            problems.error(o.location, "unknown-perspective", f"objective '{o.id}' names perspective "
+            problems.error(o.perspective_location or o.location, "unknown-perspective",
+                           f"objective '{o.id}' names perspective "
                            f"'{o.perspective}', which is not defined", field="perspective",
                            hint=did_you_mean(o.perspective, usable) or f"perspectives are {', '.join(sorted(usable))}")
         if o.theme is not None and o.theme not in theme_ids:
-            problems.error(o.location, "unknown-theme", f"objective '{o.id}' names theme '{o.theme}', "
+            problems.error(o.theme_location or o.location, "unknown-theme",
+                           f"objective '{o.id}' names theme '{o.theme}', "
                            "which organization.yml does not declare", field="theme",
                            hint=did_you_mean(o.theme, theme_ids))
         for link in o.drives:
@@ -200,3 +204,8 @@ def _actual_rows(actuals: list[Actual], kpis: dict[str, dict[str, Kpi]], problem
         else:
             problems.error(where[0], "unknown-kpi", f"unit '{unit_id}' has no KPI '{kpi_id}'{more}", field="kpi",
                            hint=did_you_mean(kpi_id, kpis[unit_id]))
+
+
+def _at(item, name: str):
+    """Where a field of `item` is written, if the item knows (units of other callers may not)."""
+    return getattr(item, name, None) or item.location

@@ -120,6 +120,7 @@ class UnitBuilder:
             description=rec.get("description", ""), strategy=rec.get("strategy", ""),
             extra_perspectives=extra, omitted_perspectives=omitted, objectives=objectives,
             initiatives=initiatives, location=rec.location,
+            parent_location=rec.where("parent") if "parent" in rec.values else None,
         )
 
     def objective(self, rec: Fields, unit_id: str) -> m.Objective:
@@ -129,6 +130,8 @@ class UnitBuilder:
             theme=rec.get("theme"), owner=rec.get("owner", ""), description=rec.get("description", ""),
             weight=rec["weight"], drives=_links(rec.get("drives")), supports=_links(rec.get("supports")),
             kpis=kpis, location=rec.location,
+            perspective_location=rec.where("perspective") if "perspective" in rec.values else None,
+            theme_location=rec.where("theme") if "theme" in rec.values else None,
         )
 
     def kpi(self, rec: Fields, unit_id: str, objective_id: str) -> m.Kpi | None:
