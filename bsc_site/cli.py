@@ -150,6 +150,13 @@ def cmd_snapshot(args) -> int:
     ev = _evaluate(args)
     if ev is None:
         return 1
+    sc = ev.scorecards
+    cadence = sc.organization.review_cadence
+    if ev.period not in {sc.calendar.containing(p, cadence) for p in sc.periods_with_data
+                         if p.frequency.rank <= cadence.rank}:
+        print(f"bsc: not writing a snapshot of {ev.period.label}: no values are reported for it, so it would freeze "
+              "no statuses, and a snapshot is never replaced (add the period's actuals first)", file=sys.stderr)
+        return 1
     target = Path(args.path) / "reviews" / f"{ev.period.label}.snapshot.json"
     if target.exists():
         print(f"bsc: {target} exists; a snapshot is never replaced (if it really is wrong, delete it first)",

@@ -117,6 +117,15 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
             chosen = sc.calendar.parse(period)
         except PeriodError as exc:
             problems.error(Location(period_source), "bad-period", str(exc))
+        else:
+            cadence = sc.organization.review_cadence
+            if chosen.frequency is not cadence:  # what reviews, snapshots and the site are made of
+                problems.error(Location(period_source), "bad-period",
+                               f"{chosen.label} is {_a(chosen.frequency.value)} period, but the review cadence is "
+                               f"{cadence.value}", hint="name a review period, such as "
+                               f"{sc.calendar.containing(chosen, cadence).label}"
+                               if chosen.frequency.rank < cadence.rank else "name a review period")
+                chosen = None
     shown = chosen or sc.latest_review_period()
     if loaded is not None and not problems.errors:
         loaded(sc, shown)
@@ -125,3 +134,7 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
     with paused():
         validate(sc, problems, chosen, strict, findings)
     return Project(sc, problems, shown)
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"

@@ -224,7 +224,9 @@ def test_export_into_a_missing_folder_is_an_error_not_a_traceback(make_project):
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The project's files, by path (the load cache the commands keep in .cache/ left out)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith(".cache/")}
 
 
 @pytest.mark.parametrize("output, force", [("actuals/export.csv", False), ("organization.yml", True),
@@ -265,6 +267,32 @@ def test_pages_and_schemas_into_a_file_or_an_unwritable_place_are_errors_not_tra
         assert result.returncode == 1
         assert result.stderr.startswith("bsc: cannot write"), result.stderr
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("command", ["validate", "status", "export", "snapshot"])
+def test_a_period_that_is_not_a_review_period_is_an_error(make_project, command):
+    """The fixture reviews quarterly: a month (or a year) is no review period, whatever the
+    command; a snapshot of one in particular would never be replaced."""
+    folder = make_project()
+    before = _files(folder)
+    for period, hint in (("2026-02", " (name a review period, such as 2026-Q1)"), ("2026", " (name a review period)")):
+        result = bsc(command, ".", "--period", period, cwd=folder)
+        assert result.returncode == 1
+        kind = "a monthly" if "-" in period else "an annual"
+        assert (f"--period: error: {period} is {kind} period, but the review cadence is quarterly{hint} [bad-period]"
+                in result.stdout + result.stderr), result.stdout + result.stderr
+    assert _files(folder) == before
+
+
+def test_snapshot_of_a_period_without_data_is_refused(make_project):
+    folder = make_project()
+    before = _files(folder)
+    result = bsc("snapshot", ".", "--period", "2030-Q1", cwd=folder)
+    assert result.returncode == 1
+    assert result.stderr.startswith("bsc: not writing a snapshot of 2030-Q1: no values are reported for it")
+    assert _files(folder) == before
+    assert bsc("snapshot", ".", "--period", "2026-Q1", cwd=folder).returncode == 0  # one with data is written
+    assert (folder / "reviews" / "2026-Q1.snapshot.json").is_file()
 
 
 def test_export_refuses_an_invalid_project_and_writes_nothing(make_project):
