@@ -402,3 +402,18 @@ def test_hidden_and_other_files_are_ignored(make_project):
                                   "actuals/readme.txt": "not actuals"}))
     assert project.problems.items == [], report(project)
     assert codes(project) == []
+
+
+def test_a_spreadsheet_among_the_actuals_is_named_in_a_warning_not_silently_ignored(make_project):
+    """A workbook saved in actuals/ is not read: the user is told which, and why. A README is
+    no one's values: nothing is said about it."""
+    project = check(make_project({"actuals/retail.xlsx": "PK\x03\x04 not a csv", "actuals/q3.tsv": "unit\tkpi\n",
+                                  "actuals/README.md": "How we export the actuals.\n"}))
+    unread = [p for p in project.problems.items if p.code == "unread-file"]
+    assert [(p.location, p.severity.value, p.message) for p in unread] == [
+        (Location("actuals/q3.tsv"), "warning", "q3.tsv is not read: actuals are read from CSV or YAML files only"),
+        (Location("actuals/retail.xlsx"), "warning",
+         "retail.xlsx is not read: actuals are read from CSV or YAML files only"),
+    ]
+    assert unread[0].hint == "save it as CSV UTF-8 from the spreadsheet; a tab-separated file is read if named .csv"
+    assert project.problems.errors == []
