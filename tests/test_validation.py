@@ -469,6 +469,20 @@ def test_kpi_definition_that_does_not_resolve(make_project):
     assert codes(project) == ["unknown-definition"], report(project)  # no follow-on errors
 
 
+def test_a_missing_definition_is_the_one_error_its_monthly_kpi_brings(make_project):
+    """With its definition missing, a KPI's frequency and direction are defaults nobody wrote
+    (quarterly, higher): its monthly rows, monthly targets and red flag are not held to them."""
+    org = edit(ORGANIZATION, "    frequency: quarterly\n    indicator: leading\n",
+               "    frequency: monthly\n    direction: lower\n    indicator: leading\n").replace(
+        "    direction: higher\n    frequency: monthly", "    frequency: monthly")
+    acme = edit(ACME, "        definition: nps\n        target: 50\n        red_flag: 30\n",
+                "        definition: npss\n        target: {2026: 30, 2026-02: 28}\n        red_flag: 40\n")
+    actuals = "unit,kpi,period,value,note\nacme,nps,2026-01,31,\nacme,nps,2026-02,29,\nacme,nps,2026-03,27,\n"
+    project = check(make_project({ORG: org, A: acme, "actuals/2026.csv": actuals}))
+    assert codes(project) == ["unknown-definition"], report(project)
+    assert only(project, "unknown-definition").location == where(acme, "npss", A)
+
+
 def test_library_definition_fields_are_inherited(make_project):
     project = check(make_project())
     nps = project.scorecards.unit("acme").objective("delight-customers").kpis[0]

@@ -163,10 +163,14 @@ class UnitBuilder:
             values["name"] = rec["id"]  # reported; the KPI stays so its actuals do not cascade into errors
         direction = Direction(values["direction"])
         frequency = Frequency(values["frequency"])
-        target = self.series(rec["id"], values.get("target"), direction, frequency, "target", where("target"))
+        # A definition that is missing (reported above) leaves the direction and frequency at
+        # their defaults, which nobody wrote: nothing is held to them.
+        unresolved = definition is not None and library is None
+        target = self.series(rec["id"], values.get("target"), direction, frequency, "target", where("target"),
+                             unresolved)
         red_flag = self.series(rec["id"], values.get("red_flag"), direction, frequency, "red_flag",
-                               where("red_flag"))
-        if target is not None and red_flag is not None:
+                               where("red_flag"), unresolved)
+        if target is not None and red_flag is not None and not unresolved:
             self.thresholds(rec["id"], direction, values.get("target"), target, values.get("red_flag"), red_flag,
                             where("red_flag"))
         return m.Kpi(
@@ -180,8 +184,10 @@ class UnitBuilder:
         )
 
     def series(self, kpi_id: str, series: Series | None, direction: Direction, frequency: Frequency, name: str,
-               where: Location) -> m.PeriodSeries | None:
-        """The series as periods; None when it is given but wrong (the problems say why)."""
+               where: Location, unresolved: bool = False) -> m.PeriodSeries | None:
+        """The series as periods; None when it is given but wrong (the problems say why).
+        `unresolved`: the direction and frequency are defaults standing in for a missing
+        definition, so values and periods are not checked against them."""
         if series is None:
             return m.PeriodSeries()
         ok = True
@@ -189,7 +195,7 @@ class UnitBuilder:
             if value is None:
                 continue
             is_pair = isinstance(value, tuple)
-            if is_pair != (direction is Direction.RANGE):
+            if is_pair != (direction is Direction.RANGE) and not unresolved:
                 expected = "a pair [low, high]" if direction is Direction.RANGE else "one number"
                 self.problems.error(loc, "wrong-type",
                                     f"KPI '{kpi_id}' has direction {direction.value}, so its {name} must be {expected}",
@@ -203,7 +209,7 @@ class UnitBuilder:
                 self.problems.error(entry.location, "bad-period", str(exc), field=f"{name}.{entry.period_text}")
                 ok = False
                 continue
-            if period.frequency not in (frequency, Frequency.ANNUAL):
+            if period.frequency not in (frequency, Frequency.ANNUAL) and not unresolved:
                 self.problems.error(entry.location, "period-frequency",
                                     f"KPI '{kpi_id}' is reported {frequency.value} but its {name} names "
                                     f"the {period.frequency.value} period {period.label}",
