@@ -219,8 +219,20 @@ def test_header_with_bom_and_crlf_errors_keep_their_lines(make_project):
 def test_windows_1252_csv_is_reported_with_its_line(make_project):
     data = (HEADER + "acme,revenue,2026-Q1,90,\nacme,nps,2026-Q1,40,Café\n").encode("cp1252")
     p = only(load(make_project, data), "encoding")
-    assert p.location == Location(F, 3, 1)
+    assert p.location == Location(F, 3, len("acme,nps,2026-Q1,40,Caf") + 1)  # at the é
     assert "CSV UTF-8" in p.hint
+
+
+def test_a_bad_byte_after_a_byte_order_mark_is_located_and_named_exactly(make_project):
+    """The mark is not part of the first line's text, nor of the count to the bad byte."""
+    data = b"\xef\xbb\xbf" + (HEADER + "acme,revenue,2026-Q1,90,ok\n").encode() + "\u00e9x,nps,2026-Q1,4,\n".encode("cp1252")
+    p = only(load(make_project, data), "encoding")
+    assert p.location == Location(F, 3, 1)
+    assert p.message == "the file is not utf-8 text (byte 0xe9)"
+    data = b"\xef\xbb\xbf" + "unit,kpi,période".encode("cp1252")
+    p = only(load(make_project, data), "encoding")
+    assert p.location == Location(F, 1, len("unit,kpi,p") + 1)
+    assert p.message == "the file is not utf-8 text (byte 0xe9)"
 
 
 # -- periods ----------------------------------------------------------------------------------

@@ -84,19 +84,26 @@ def read_text(path: Path, problems: Problems, limit: int | None = None) -> str |
         return None
     if _utf16_without_bom(data):
         problems.error(Location(name, 1, 1), "encoding", "the file looks like UTF-16 text without a byte-order mark",
-                       hint="save it as UTF-8 (in Excel: 'CSV UTF-8')")
+                       hint="save it as UTF-8 (in Excel: 'CSV UTF-8')" if path.suffix.lower() == ".csv"
+                       else "save it as UTF-8")
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:
         encoding = "utf-8-sig"
+    hint = "save it as UTF-8 (in Excel: 'CSV UTF-8')" if path.suffix.lower() == ".csv" else "save it as UTF-8"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.error(Location(name, line, 1), "encoding",
-                       f"the file is not {encoding.replace('-sig', '')} text (byte 0x{data[exc.start]:02x})",
-                       hint="save it as UTF-8 (in Excel: 'CSV UTF-8')")
+        # utf-8-sig counts from after the byte-order mark it strips; utf-16 from the start
+        start = exc.start + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0)
+        line_start = data.rfind(b"\n", 0, start) + 1
+        before = data[line_start:start]
+        if line_start == 0 and encoding == "utf-8-sig":
+            before = before.removeprefix(codecs.BOM_UTF8)
+        column = len(before.decode(encoding.replace("-sig", ""), errors="replace")) + 1 if encoding != "utf-16" else 1
+        problems.error(Location(name, data[:start].count(b"\n") + 1, column), "encoding",
+                       f"the file is not {encoding.replace('-sig', '')} text (byte 0x{data[start]:02x})", hint=hint)
         return None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
