@@ -272,6 +272,9 @@ class Review:
     overrides: tuple[StatusOverride, ...] = ()
     actions: tuple[Action, ...] = ()
     location: Location = field(default=Location(""), compare=False)
+    # entries left out for a problem already reported (a wrong status, a missing field):
+    # (subject, location, "override" or "action"), so that what they name is checked too
+    unbuilt: tuple[tuple[Subject, Location, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,22 @@ def test_override_with_a_status_outside_the_three_is_an_error(make_project):
     assert "'on-track', 'at-risk' or 'off-track'" in p.message
 
 
+def test_an_entry_with_a_wrong_status_or_a_missing_field_still_has_what_it_names_checked(make_project):
+    """All the errors of a run together: an override with a wrong status and an unknown KPI,
+    an action without an owner naming an unknown objective, each report both."""
+    text = edit(REVIEW, "    kpi: churn\n    status: on-track\n", "    kpi: chrun\n    status: at risk\n")
+    text = edit(text, "    objective: keep-customers\n    what: Call every customer who left\n    owner: Head of Sales\n",
+                "    objective: keep-custmers\n    what: Call every customer who left\n")
+    project = reviewed(make_project, text)
+    found = sorted((p.location.line, p.code) for p in project.problems.errors)
+    assert found == sorted([(where(text, "chrun", R).line, "unknown-kpi"), (where(text, "at risk", R).line, "wrong-value"),
+                            (where(text, "keep-custmers", R).line, "unknown-objective"),
+                            (where(text, "  - id: call-leavers", R).line, "missing-field")]), report(project)
+    kpi = next(p for p in project.problems.errors if p.code == "unknown-kpi")
+    assert kpi.location == where(text, "chrun", R)
+    assert kpi.hint == "did you mean 'churn'?"
+
+
 def test_the_same_item_overridden_twice_is_an_error(make_project):
     second = "  - unit: sales\n    kpi: churn\n    status: off-track\n    reason: Second thoughts.\n"
     text = edit(REVIEW, "actions:\n", second + "actions:\n")

@@ -63,6 +63,8 @@ def _review_entries(sc: Scorecards, review: Review, problems: Problems) -> None:
                            field="objective", hint="a unit's status follows from its objectives")
         if not o.reason.strip():
             problems.error(o.location, "override-reason", "an override needs a reason", field="reason")
+    for subject, location, what in review.unbuilt:
+        _subject(sc, subject, location, problems, what)
     ids: dict[str, Location] = {}
     for a in review.actions:
         _subject(sc, Subject(a.unit_id, a.objective_id, where=a.where), a.location, problems, "action")

@@ -42,18 +42,23 @@ def read_review(path: Path, calendar: FiscalCalendar, problems: Problems) -> m.R
         m.Commentary(s, c.get("analysis", ""), c.get("recommendation", ""), c.location)
         for c in rec.get("commentary", ()) if (s := _subject(c, problems, "commentary")) is not None
     )
-    overrides = tuple(
-        m.StatusOverride(s, o["status"], o["reason"], period, o.location)
-        for o in rec.get("overrides", ())
-        if {"status", "reason"} <= o.values.keys() and (s := _subject(o, problems, "override")) is not None
-    )
-    actions = tuple(
-        m.Action(a["id"], a["unit"], a["what"], a["owner"], a.get("objective"), a.get("due"), a["status"],
-                 a.get("completed"), a.location, _where(a))
-        for a in rec.get("actions", ()) if {"id", "unit", "what", "owner"} <= a.values.keys()
-    )
-    return m.Review(period, rec.get("date"), rec.get("forum", ""), rec.get("summary", ""), commentary, overrides,
-                    actions, rec.location)
+    overrides, actions, unbuilt = [], [], []
+    for o in rec.get("overrides", ()):
+        s = _subject(o, problems, "override")
+        if s is None:
+            continue
+        if {"status", "reason"} <= o.values.keys():
+            overrides.append(m.StatusOverride(s, o["status"], o["reason"], period, o.location))
+        else:  # its wrong or missing status or reason is reported; what it names is checked too
+            unbuilt.append((s, o.location, "override"))
+    for a in rec.get("actions", ()):
+        if {"id", "unit", "what", "owner"} <= a.values.keys():
+            actions.append(m.Action(a["id"], a["unit"], a["what"], a["owner"], a.get("objective"), a.get("due"),
+                                    a["status"], a.get("completed"), a.location, _where(a)))
+        elif "unit" in a.values:
+            unbuilt.append((m.Subject(a["unit"], a.get("objective"), where=_where(a)), a.location, "action"))
+    return m.Review(period, rec.get("date"), rec.get("forum", ""), rec.get("summary", ""), commentary,
+                    tuple(overrides), tuple(actions), rec.location, tuple(unbuilt))
 
 
 def read_reviews(files: list[Path], calendar: FiscalCalendar, problems: Problems) -> tuple[m.Review, ...]:
