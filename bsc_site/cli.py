@@ -231,6 +231,9 @@ def cmd_init(args) -> int:
         print(f"bsc init: error: --period: {exc}", file=sys.stderr)
         return 2
     root = Path(args.dir)
+    if root.exists() and not root.is_dir():
+        print(f"bsc: not writing anything: {root} is a file, not a folder", file=sys.stderr)
+        return 1
     files = scaffold.project_files(period)
     existing = scaffold.conflicts(root, files)
     if existing:

@@ -171,6 +171,15 @@ def test_init_again_refuses_and_changes_nothing(tmp_path):
     assert snapshot(folder) == before
 
 
+def test_init_into_a_file_says_so_and_writes_nothing(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("mine\n", encoding="utf-8")
+    result = init(afile, "--period", PERIOD)
+    assert result.returncode == 1
+    assert result.stderr == f"bsc: not writing anything: {afile} is a file, not a folder\n"
+    assert afile.read_text(encoding="utf-8") == "mine\n" and sorted(tmp_path.iterdir()) == [afile]
+
+
 @pytest.mark.parametrize("existing", ["mkdocs.yml", "scorecards/organization.yml", "schemas/unit.schema.json",
                                       f"scorecards/reviews/{PERIOD}.yml"])
 def test_one_existing_file_means_nothing_is_written(tmp_path, existing):
