@@ -116,6 +116,20 @@ def test_folder_without_organization(tmp_path):
         in result.stdout
 
 
+@pytest.mark.parametrize("kind", ["a folder", "a broken link"])
+def test_an_organisation_file_that_is_no_file_is_named_as_such(make_project, kind):
+    folder = make_project()
+    org = folder / "organization.yml"
+    org.unlink()
+    if kind == "a folder":
+        org.mkdir()
+    else:
+        org.symlink_to(folder / "nowhere.yml")
+    result = bsc("validate", ".", "--no-cache", cwd=folder)
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"organization.yml: error: organization.yml is not a regular file ({kind})")
+
+
 def test_validate_a_file_instead_of_a_folder(make_project):
     result = bsc("validate", "organization.yml", cwd=make_project())
     assert result.returncode == 1

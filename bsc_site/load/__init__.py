@@ -119,8 +119,14 @@ def _load(root: Path, problems: Problems, parallel: bool, cache_dir: Path | None
                        hint="give the folder holding organization.yml, units/ and actuals/")
         return None
     if org_path is None:
-        problems.error(Location(display_path(root / "organization.yml")), "no-organization",
-                       "organization.yml is missing", hint="run 'bsc init' to start a scorecard project")
+        odd = next((root / n for n in ORGANIZATION_FILES if os.path.lexists(root / n)), None)
+        if odd is not None:  # a folder, a broken link, a device by that name
+            kind = "a folder" if odd.is_dir() else "a broken link" if not odd.exists() else "a device or a pipe"
+            problems.error(Location(display_path(odd)), "no-organization", f"{odd.name} is not a regular file ({kind})",
+                           hint="the organisation file must be a YAML file")
+        else:
+            problems.error(Location(display_path(root / "organization.yml")), "no-organization",
+                           "organization.yml is missing", hint="run 'bsc init' to start a scorecard project")
         return None
     # Its bytes are taken before it is read: they key the cache, which is not saved if
     # they change while the files are read.
