@@ -588,6 +588,19 @@ def test_a_path_option_leaving_the_site_is_a_configuration_error_and_nothing_is_
     assert snapshot(tmp_path) == before  # nothing written anywhere, the inputs included
 
 
+def test_a_templates_folder_that_does_not_exist_is_a_warning_not_silently_ignored(tmp_path):
+    """A mistyped templates folder would leave the author's overrides unused without a word."""
+    root = make_site(tmp_path / "project", config={"bsc": {"templates": "overides/bsc"}})
+    proc = mkdocs_cli(root, "build")
+    assert proc.returncode == 0, proc.stderr
+    assert ("WARNING -  bsc: the templates folder 'overides/bsc' (mkdocs.yml: plugins.bsc.templates) does not "
+            "exist: the built-in templates are used") in proc.stderr
+    strict = mkdocs_cli(root, "build", "--strict")
+    assert strict.returncode != 0 and "Aborted with 1 warnings in strict mode" in strict.stdout + strict.stderr
+    quiet = mkdocs_cli(make_site(tmp_path / "default"), "build")  # the default folder need not exist
+    assert quiet.returncode == 0 and "templates folder" not in quiet.stderr
+
+
 def test_bsc_pages_refuses_a_path_prefix_leaving_the_output_folder(tmp_path):
     root = make_site(tmp_path / "project")
     before = snapshot(tmp_path)

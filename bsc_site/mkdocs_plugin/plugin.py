@@ -34,6 +34,7 @@ from .navigation import PrunedNavigation
 log = logging.getLogger("mkdocs.plugins.bsc")
 
 CSS = "assets/bsc/bsc.css"
+TEMPLATES = ScorecardConfig.templates.default  # "overrides/bsc"
 # Pages (converted, then written) between two settlings of the garbage collector: each
 # then walks what the last hundred pages left, not everything MkDocs has kept so far.
 SETTLE_EVERY = 100
@@ -145,6 +146,10 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = self._resolve(config, self.config.scorecards)
         self.templates = self._resolve(config, self.config.templates)
+        if self.config.templates != TEMPLATES and not self.templates.is_dir():  # the default may well not exist
+            log.warning(f"bsc: the templates folder {self.config.templates!r} (mkdocs.yml: plugins.bsc.templates) "
+                        f"{'is not a folder' if self.templates.exists() else 'does not exist'}: "
+                        "the built-in templates are used")
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")  # headings carry stable anchors: {#objective-id}
         if CSS not in config.extra_css:
