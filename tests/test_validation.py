@@ -483,6 +483,16 @@ def test_a_missing_definition_is_the_one_error_its_monthly_kpi_brings(make_proje
     assert only(project, "unknown-definition").location == where(acme, "npss", A)
 
 
+def test_a_direction_written_wrong_is_the_one_error_its_kpi_brings(make_project):
+    """'direction: down' is reported where it is written; the red flag is not then judged by
+    the higher-is-better default standing in for it."""
+    acme = edit(ACME, "        target: 100\n        red_flag: 80\n",
+                "        direction: down\n        target: 100\n        red_flag: 120\n")
+    project = check(make_project({A: acme}))
+    assert codes(project) == ["wrong-value"], report(project)
+    assert only(project, "wrong-value").location == where(acme, "down", A)
+
+
 def test_library_definition_fields_are_inherited(make_project):
     project = check(make_project())
     nps = project.scorecards.unit("acme").objective("delight-customers").kpis[0]

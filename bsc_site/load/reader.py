@@ -31,6 +31,7 @@ class Fields:
     location: Location
     key_locations: dict[str, Location] = field(default_factory=dict)
     value_locations: dict[str, Location] = field(default_factory=dict)
+    failed: frozenset[str] = frozenset()  # fields given but wrong (reported): a default stands in
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -117,6 +118,8 @@ class Reader:
             converted = self.value(value, spec, path)
             if converted is not None:
                 out.values[key] = converted
+            else:
+                out.failed |= {key}
         for spec in record.fields:
             if spec.required and spec.name not in out.values:
                 if spec.name not in node.value:

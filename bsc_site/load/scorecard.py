@@ -163,9 +163,11 @@ class UnitBuilder:
             values["name"] = rec["id"]  # reported; the KPI stays so its actuals do not cascade into errors
         direction = Direction(values["direction"])
         frequency = Frequency(values["frequency"])
-        # A definition that is missing (reported above) leaves the direction and frequency at
-        # their defaults, which nobody wrote: nothing is held to them.
-        unresolved = definition is not None and library is None
+        # A definition that is missing (reported above), or a direction or frequency written
+        # wrong (reported where it is), leaves them at defaults nobody wrote: nothing is held to them.
+        shape = {"direction", "frequency"}
+        unresolved = (definition is not None and library is None or bool(shape & rec.failed)
+                      or library is not None and bool(shape & library.failed - rec.key_locations.keys()))
         target = self.series(rec["id"], values.get("target"), direction, frequency, "target", where("target"),
                              unresolved)
         red_flag = self.series(rec["id"], values.get("red_flag"), direction, frequency, "red_flag",
