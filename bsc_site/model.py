@@ -77,6 +77,9 @@ class Kpi:
     indicator: str = "lagging"
     definition: str | None = None
     location: Location = field(default=Location(""), compare=False)
+    # the frequency is a default standing in for one nobody wrote right (its library definition
+    # is missing, or the value is wrong: reported where it is): its rows are not held to it
+    frequency_stands_in: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:

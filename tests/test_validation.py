@@ -483,6 +483,26 @@ def test_a_missing_definition_is_the_one_error_its_monthly_kpi_brings(make_proje
     assert only(project, "unknown-definition").location == where(acme, "npss", A)
 
 
+def test_a_missing_definition_does_not_hide_what_the_kpi_wrote_itself(make_project):
+    """Only the values nobody wrote stand in: a KPI giving its own frequency and direction is
+    still held to them, its missing definition notwithstanding."""
+    acme = edit(ACME, "        definition: nps\n        target: 50\n        red_flag: 30\n",
+                "        definition: npss\n        direction: higher\n        frequency: quarterly\n"
+                "        target: [3, 4]\n")
+    actuals = "unit,kpi,period,value,note\nacme,nps,2026-04,31,\n"
+    project = check(make_project({A: acme, "actuals/2026.csv": actuals}))
+    assert sorted(codes(project)) == ["period-frequency", "unknown-definition", "wrong-type"], report(project)
+
+
+def test_a_frequency_written_wrong_is_the_one_error_its_kpi_brings(make_project):
+    acme = edit(ACME, "        definition: nps\n        target: 50\n",
+                "        definition: nps\n        frequency: montly\n        target: {2026-07: 38, 2026-08: 38}\n")
+    actuals = "unit,kpi,period,value,note\nacme,nps,2026-04,31,\nacme,nps,2026-05,33,\nacme,nps,2026-06,35,\n"
+    project = check(make_project({A: acme, "actuals/2026.csv": actuals}))
+    assert codes(project) == ["wrong-value"], report(project)
+    assert only(project, "wrong-value").location == where(acme, "montly", A)
+
+
 def test_a_direction_written_wrong_is_the_one_error_its_kpi_brings(make_project):
     """'direction: down' is reported where it is written; the red flag is not then judged by
     the higher-is-better default standing in for it."""

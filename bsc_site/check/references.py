@@ -157,8 +157,7 @@ def _actuals(sc: Scorecards, problems: Problems, findings: UnitFindings | None =
     if findings is not None:
         findings.suspect_actuals = bool(suspect)
     if suspect:
-        library = {d.id for d in sc.organization.kpi_library}
-        _actual_rows([a for a in sc.actuals if (a.unit_id, a.kpi_id) in suspect], kpis, problems, library)
+        _actual_rows([a for a in sc.actuals if (a.unit_id, a.kpi_id) in suspect], kpis, problems)
 
 
 def suspect_actuals(kpi: Kpi | None, by_period: dict, rows: int | None) -> bool:
@@ -169,10 +168,9 @@ def suspect_actuals(kpi: Kpi | None, by_period: dict, rows: int | None) -> bool:
         or {p.frequency for p in by_period} != {kpi.frequency}
 
 
-def _actual_rows(actuals: list[Actual], kpis: dict[str, dict[str, Kpi]], problems: Problems,
-                 library: set[str] = frozenset()) -> None:
-    """Each suspect row's problem. A KPI whose library definition is missing (reported where
-    it names it) has its reporting frequency from no one: its rows are not held to it."""
+def _actual_rows(actuals: list[Actual], kpis: dict[str, dict[str, Kpi]], problems: Problems) -> None:
+    """Each suspect row's problem. A KPI whose frequency stands in for one written wrong (or
+    for its missing library definition's: reported where it is) has its rows not held to it."""
     seen: dict[tuple[str, str, str], Location] = {}
     # One error per file and unknown name, however many rows repeat it: a unit file that
     # failed to load must not bury its own error under a row-by-row echo.
@@ -187,7 +185,7 @@ def _actual_rows(actuals: list[Actual], kpis: dict[str, dict[str, Kpi]], problem
             unknown.setdefault((a.location.file, a.unit_id, a.kpi_id), []).append(a.location)
             continue
         if a.period.frequency is not kpi.frequency:
-            if kpi.definition is not None and kpi.definition not in library:
+            if kpi.frequency_stands_in:
                 continue
             problems.error(a.location, "period-frequency",
                            f"KPI '{a.kpi_id}' is reported {kpi.frequency.value}, but this row is for "

@@ -163,16 +163,22 @@ class UnitBuilder:
             values["name"] = rec["id"]  # reported; the KPI stays so its actuals do not cascade into errors
         direction = Direction(values["direction"])
         frequency = Frequency(values["frequency"])
-        # A definition that is missing (reported above), or a direction or frequency written
-        # wrong (reported where it is), leaves them at defaults nobody wrote: nothing is held to them.
-        shape = {"direction", "frequency"}
-        unresolved = (definition is not None and library is None or bool(shape & rec.failed)
-                      or library is not None and bool(shape & library.failed - rec.key_locations.keys()))
+        def stands_in(key: str) -> bool:
+            """Whether the direction or frequency is a default nobody wrote right: written wrong
+            here or in the library definition, or inherited from a definition that is missing
+            (each reported where it is). Nothing is held to such a value."""
+            if key in rec.key_locations:
+                return key in rec.failed
+            if definition is not None and library is None:
+                return True
+            return library is not None and key in library.failed
+
+        direction_stands_in, frequency_stands_in = stands_in("direction"), stands_in("frequency")
         target = self.series(rec["id"], values.get("target"), direction, frequency, "target", where("target"),
-                             unresolved)
+                             direction_stands_in, frequency_stands_in)
         red_flag = self.series(rec["id"], values.get("red_flag"), direction, frequency, "red_flag",
-                               where("red_flag"), unresolved)
-        if target is not None and red_flag is not None and not unresolved:
+                               where("red_flag"), direction_stands_in, frequency_stands_in)
+        if target is not None and red_flag is not None and not direction_stands_in:
             self.thresholds(rec["id"], direction, values.get("target"), target, values.get("red_flag"), red_flag,
                             where("red_flag"))
         return m.Kpi(
@@ -183,13 +189,15 @@ class UnitBuilder:
             target=target or m.PeriodSeries(), red_flag=red_flag or m.PeriodSeries(),
             weight=values["weight"], owner=values.get("owner", ""), data_source=values.get("data_source", ""),
             indicator=values["indicator"], definition=definition, location=rec.location,
+            frequency_stands_in=frequency_stands_in,
         )
 
     def series(self, kpi_id: str, series: Series | None, direction: Direction, frequency: Frequency, name: str,
-               where: Location, unresolved: bool = False) -> m.PeriodSeries | None:
+               where: Location, direction_stands_in: bool = False,
+               frequency_stands_in: bool = False) -> m.PeriodSeries | None:
         """The series as periods; None when it is given but wrong (the problems say why).
-        `unresolved`: the direction and frequency are defaults standing in for a missing
-        definition, so values and periods are not checked against them."""
+        A direction or frequency that stands in for one written wrong (see `kpi`) is not held
+        against the values or the periods."""
         if series is None:
             return m.PeriodSeries()
         ok = True
@@ -197,7 +205,7 @@ class UnitBuilder:
             if value is None:
                 continue
             is_pair = isinstance(value, tuple)
-            if is_pair != (direction is Direction.RANGE) and not unresolved:
+            if is_pair != (direction is Direction.RANGE) and not direction_stands_in:
                 expected = "a pair [low, high]" if direction is Direction.RANGE else "one number"
                 self.problems.error(loc, "wrong-type",
                                     f"KPI '{kpi_id}' has direction {direction.value}, so its {name} must be {expected}",
@@ -211,7 +219,7 @@ class UnitBuilder:
                 self.problems.error(entry.location, "bad-period", str(exc), field=f"{name}.{entry.period_text}")
                 ok = False
                 continue
-            if period.frequency not in (frequency, Frequency.ANNUAL) and not unresolved:
+            if period.frequency not in (frequency, Frequency.ANNUAL) and not frequency_stands_in:
                 self.problems.error(entry.location, "period-frequency",
                                     f"KPI '{kpi_id}' is reported {frequency.value} but its {name} names "
                                     f"the {period.frequency.value} period {period.label}",
