@@ -56,12 +56,13 @@ class UnitSketch:
     objectives: tuple[str, ...]  # ids, sorted
     supports: tuple[str, ...]  # the parent's objectives its objectives support, sorted
     kpis: int
+    parent_location: object = None  # where `parent` is written (the unit tree's errors point there)
 
 
 def sketch(unit: Unit) -> UnitSketch:
     return UnitSketch(unit.id, unit.parent, unit.location, tuple(sorted({o.id for o in unit.objectives})),
                       tuple(sorted({link.target for o in unit.objectives for link in o.supports})),
-                      sum(len(o.kpis) for o in unit.objectives))
+                      sum(len(o.kpis) for o in unit.objectives), unit.parent_location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,4 +367,4 @@ def _recheck(root: Path, cache: LoadCache, ledger: Ledger, period: str | None, s
 
 def _review_units(review) -> set[str]:
     return ({c.subject.unit_id for c in review.commentary} | {o.subject.unit_id for o in review.overrides}
-            | {a.unit_id for a in review.actions})
+            | {a.unit_id for a in review.actions} | {subject.unit_id for subject, _, _ in review.unbuilt})

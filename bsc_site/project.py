@@ -10,7 +10,7 @@ from typing import Callable
 from . import ledger
 from .check import validate
 from .collector import paused
-from .load import FilesRead, input_files, input_folders, load, open_cache, organization_file
+from .load import FilesRead, input_files, input_folders, load, open_cache, organization_file, unread_files
 from .load.cache import Ledgers, LoadCache, Verdicts
 from .model import Scorecards
 from .periods import Period, PeriodError
@@ -68,6 +68,7 @@ def check_folder(path: Path | str, *, period: str | None = None, strict: bool = 
     if isinstance(last, ledger.Ledger) and organization_file(root) == cache.organization:
         again = ledger.recheck(root, cache.organization, cache, last, period, strict)
         if again is not None:
+            unread_files(root, again.problems)  # of the folder, not of a file the ledger keeps
             cache.close()
             verdict = Verdict(again.problems, not again.problems.errors, again.units, again.kpis, again.actuals)
             kept_ledger.put(again.ledger if cache.organization_unchanged() else None)

@@ -419,7 +419,7 @@ def test_hidden_and_other_files_are_ignored(make_project):
 def test_a_spreadsheet_among_the_actuals_is_named_in_a_warning_not_silently_ignored(make_project):
     """A workbook saved in actuals/ is not read: the user is told which, and why. A README is
     no one's values: nothing is said about it."""
-    project = check(make_project({"actuals/retail.xlsx": "PK\x03\x04 not a csv", "actuals/q3.tsv": "unit\tkpi\n",
+    project = check(make_project({"actuals/retail.xlsx": "PK\x03\x04 not a csv", "actuals/q3.tsv": "unit\tkpi\n", "actuals/notes.txt": "How we count.\n",
                                   "actuals/README.md": "How we export the actuals.\n"}))
     unread = [p for p in project.problems.items if p.code == "unread-file"]
     assert [(p.location, p.severity.value, p.message) for p in unread] == [

@@ -109,6 +109,35 @@ def test_the_last_check_with_errors_leaves_a_ledger_that_still_finds_them(folder
     assert _compare(folder, cache).checked is None
 
 
+@pytest.mark.parametrize("case", ["spreadsheet among the actuals", "unknown parent", "action left out"])
+def test_what_a_whole_check_reports_beyond_single_files_is_reported_again(folder, tmp_path, case):
+    """A spreadsheet among the actuals (a warning about the folder), an unknown parent (at the
+    line of 'parent:'), an action left out for a missing owner (whose unit is still checked):
+    after another unit changes, the check with the ledger reports them as a whole check does."""
+    cache = tmp_path / "cache"
+    leaf = folder / "units" / "retail" / "customer-service.yml"
+    if case == "spreadsheet among the actuals":
+        _compare(folder, cache)
+        (folder / "actuals" / "retail.xlsx").write_bytes(b"PK\x03\x04 a workbook")
+    elif case == "unknown parent":
+        _edit(leaf, "parent: retail", "parent: retial")
+        _compare(folder, cache)
+    else:
+        # an action for a unit no other entry of the review names, left out for its missing owner
+        _edit(folder / "reviews" / "2026-Q3.yml", "    unit: retail\n    objective: win-retain-households\n"
+              "    what: Extend the retention offer to single-fuel customers\n"
+              "    owner: Maria Lopez, Managing Director Retail\n",
+              "    unit: people-culture\n    what: Extend the retention offer to single-fuel customers\n")
+        _compare(folder, cache)
+        leaf = folder / "units" / "generation" / "wind-operations.yml"
+    _edit(leaf, "name:", "# a comment\nname:")
+    again = _compare(folder, cache)
+    assert again.checked is not None  # the ledger, not a whole check
+    codes = [p.code for p in again.problems.items]
+    assert {"spreadsheet among the actuals": "unread-file", "unknown parent": "unknown-parent",
+            "action left out": "missing-field"}[case] in codes, codes
+
+
 def test_changed_actuals_check_their_units_again(folder, tmp_path):
     cache = tmp_path / "cache"
     _compare(folder, cache)

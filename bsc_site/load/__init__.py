@@ -19,8 +19,9 @@ from .scorecard import UnitBuilder, build_organization, read_record_file
 from .text import ACTUALS_SUFFIXES, YAML_SUFFIXES, display_path, find_files
 
 ORGANIZATION_FILES = ("organization.yml", "organization.yaml", "organisation.yml", "organisation.yaml")
-# spreadsheets and text put among the actuals, which are not read: each is named in a warning
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers", ".tsv", ".txt")
+# spreadsheets put among the actuals, which are not read: each is named in a warning (not text
+# files: a README.txt there is no one's values)
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers", ".tsv")
 _LARGE_LOAD = 200_000  # objects left to the garbage collector: some 200 units with their actuals
 
 
@@ -29,6 +30,14 @@ def input_files(root: Path) -> list[Path]:
     org = [root / n for n in ORGANIZATION_FILES if (root / n).is_file()]
     return (org + find_files(root / "units", YAML_SUFFIXES) + find_files(root / "actuals", ACTUALS_SUFFIXES)
             + find_files(root / "reviews", YAML_SUFFIXES + (".snapshot.json",)))
+
+
+def unread_files(root: Path, problems: Problems) -> None:
+    """A warning for each spreadsheet among the actuals: values the user means to be read."""
+    for path in find_files(root / "actuals", SPREADSHEET_SUFFIXES):
+        problems.warning(Location(display_path(path)), "unread-file",
+                         f"{path.name} is not read: actuals are read from CSV or YAML files only",
+                         hint="save it as CSV UTF-8 from the spreadsheet; a tab-separated file is read if named .csv")
 
 
 def is_input(root: Path, path: Path) -> bool:
@@ -160,10 +169,7 @@ def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,
         problems.error(Location(display_path(root / "units")), "no-units", "no unit files found",
                        hint="add one YAML file per unit under units/")
     actual_files = find_files(root / "actuals", ACTUALS_SUFFIXES)
-    for path in find_files(root / "actuals", SPREADSHEET_SUFFIXES):  # values the user means to be read
-        problems.warning(Location(display_path(path)), "unread-file",
-                         f"{path.name} is not read: actuals are read from CSV or YAML files only",
-                         hint="save it as CSV UTF-8 from the spreadsheet; a tab-separated file is read if named .csv")
+    unread_files(root, problems)
     units, actuals, found = _read(unit_files, actual_files, calendar, library, parallel, cache, record)
     problems.extend(found)
     reviews = read_reviews(find_files(root / "reviews", YAML_SUFFIXES), calendar, problems)
