@@ -52,9 +52,11 @@ def evil_md(tag: str) -> str:
     return (f"<script>alert('{tag}')</script> [x](javascript:alert(5)) <iframe src=\"javascript:alert(6)\"></iframe>"
             f" <a href=\"javascript:alert(7)\" onclick=\"alert(8)\">{tag}</a> *{tag}*{{: onclick=\"alert(9)\" }}\n\n"
             f"[r]: javascript:alert(10)\n\n[ref link][r] {{{{ 7*7 }}}} ]]> --> & &amp; \\N {tag}\n\n"
-            # reference definitions Python-Markdown also reads inside list items and block quotes
-            f"- [rl]: javascript:alert(11)\n\n[list ref][rl]\n\n> [rq]: vbscript:alert(12)\n\n[quote ref][rq]\n\n"
-            f"1. * [ri]:\n     data:text/html;base64,PHNjcmlwdD4=\n\n![image ref][ri]\n")
+            # reference definitions Python-Markdown also reads inside list items; schemes broken
+            # by line breaks, which browsers drop from URLs
+            f"- [rl]: javascript:alert(11)\n\n[list ref][rl]\n\n"
+            f"1. * [ri]:\n     data:text/html;base64,PHNjcmlwdD4=\n\n![image ref][ri]\n\n"
+            f"[broken](java\nscript:alert(12)) [rb]\n\n[rb]: vb\nscript:alert(13)\n")
 
 
 # Plain-text fields: shown exactly as written. Markdown fields: rendered, so only safety is checked.

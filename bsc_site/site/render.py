@@ -17,8 +17,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
 # A link or image to a script URL, and a reference definition of one: matched just before
 # the "(" / "[" that makes them Markdown, which md_block escapes so they stay plain text. A
 # reference definition is matched wherever it stands, not only at the start of a line:
-# Python-Markdown also reads one after list markers ("- ", "1. ") and quote marks ("> ").
-_SCHEME = r"\s*(?:<|&lt;)?\s*(?:javascript|vbscript|data|file)\s*:"
+# Python-Markdown also reads one after list markers ("- ", "1. "). A scheme may be broken
+# by whitespace ("java\nscript:"): browsers drop line breaks and tabs from URLs.
+_SCHEME = (r"\s*(?:<|&lt;)?\s*(?:" + "|".join(r"\s*".join(name) for name in ("javascript", "vbscript", "data", "file"))
+           + r")\s*:")
 _UNSAFE_LINK = re.compile(r"\](?=\(" + _SCHEME + ")", re.IGNORECASE)
 _UNSAFE_REF = re.compile(r"(?=\[[^\]]*\]:" + _SCHEME + ")", re.IGNORECASE)
 # attr_list syntax ({: onclick="..." } after a paragraph, heading, link or emphasis): the
