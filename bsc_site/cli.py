@@ -107,7 +107,7 @@ def _writes_into_inputs(output: str | Path, args, folder: bool = False) -> bool:
     else:
         hit = is_input(root, target)
     if hit and folder:
-        print(f"bsc: not writing into {output}: it is the scorecard folder {args.path} or one of its input "
+        print(f"bsc: not writing pages into {output}: it is the scorecard folder {args.path} or one of its input "
               "folders (choose a folder outside the scorecard files)", file=sys.stderr)
     elif hit:
         print(f"bsc: not writing {output}: the scorecard folder {args.path} reads it as input "
@@ -181,7 +181,7 @@ def cmd_pages(args) -> int:
     if problem:
         print(f"bsc pages: error: --path-prefix: {problem}", file=sys.stderr)
         return 2
-    if _writes_into_inputs(args.out, args, folder=True):
+    if _writes_into_inputs(Path(args.out) / args.path_prefix.strip("/"), args, folder=True):
         return 1
     if Path(args.out).exists() and not Path(args.out).is_dir():
         print(f"bsc: cannot write into {args.out}: it is a file, not a folder", file=sys.stderr)

@@ -419,3 +419,23 @@ def test_equal_values_are_kept_once_and_a_negative_zero_stays_negative(tmp_path)
     assert a.actual == 200 and a.actual is b.actual and a.red_flag is b.red_flag and a.score is b.score
     zero, minus_zero = (kpi(ev, k).native_history[0].actual for k in ("zero", "minus-zero"))
     assert (math.copysign(1, zero), math.copysign(1, minus_zero)) == (1, -1)
+
+
+def test_default_red_flags_of_equal_targets_keep_each_targets_own_sign(tmp_path):
+    """A target of -0.0 and one of 0.0 compare equal, but with a tolerance of 0 their default
+    red flags are -0.0 and 0.0, as each is shown: the red flag kept for one is not the other's."""
+    root = project(tmp_path, """\
+        - id: a
+          name: A
+          target: 0.0
+        - id: b
+          name: B
+          target: -0.0
+        """, """\
+        hq,a,2026-Q1,1,
+        hq,b,2026-Q1,1,
+        """, org_extra="status:\n  tolerance: 0\n")
+    ev = evaluated(root)
+    for kpi_id, sign in (("a", 1.0), ("b", -1.0)):
+        value = kpi(ev, kpi_id).current
+        assert value.red_flag == 0 and math.copysign(1.0, value.red_flag) == sign, (kpi_id, value.red_flag)

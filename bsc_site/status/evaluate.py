@@ -309,7 +309,7 @@ class Evaluator:
         defaulted = False
         direction = kpi.direction
         if target is not None and red_flag is None:
-            if type(target) is float:  # kept by target (3 == 3.0, but an int's red flag may be an int)
+            if type(target) is float and target:  # kept by target (3 == 3.0 and 0.0 == -0.0, but they differ)
                 key = (target, direction)
                 red_flag = self._default_red_flags.get(key)
                 if red_flag is None:
