@@ -6,9 +6,12 @@ The organisation folder is one made by benchmarks/synth.py (it has its mkdocs.ym
 earlier commit is checked out in a temporary git worktree and imported in place of the
 installed package, so both sides use the same venv, MkDocs, Material and Graphviz.
 Builds are cold (no map cache), or with `--warm` warm (the cache filled by a first build
-of the working tree, not timed). Alternating the two sides spreads the noise of a shared machine over both; the medians of
-wall and CPU seconds (the build and its helpers and dot), the peak RSS of the largest
-process and the peak summed PSS of all of them are printed.
+of the working tree, not timed). Alternating the two sides spreads the noise of a shared
+machine over both, and they take turns to go first (A B, B A, A B, ...), so that a machine
+slowing down (or speeding up) through the run charges neither side; use an even --runs
+for a balanced order. The medians of wall and CPU seconds (the build and its helpers and
+dot), the peak RSS of the largest process and the peak summed PSS of all of them are
+printed, then each run's ratio.
 """
 
 from __future__ import annotations
@@ -67,7 +70,10 @@ def main() -> int:
         if args.warm:  # the map cache, filled once (both sides make the same maps)
             build(sides["working tree"], args.org, worktree.parent / "build.log")
         for i in range(args.runs):
-            for name, cmd in sides.items():
+            # The sides take turns to go first: this machine's speed drifts within minutes, and the
+            # side always built second would take the drift as its own (ABBA...).
+            order = list(sides.items()) if i % 2 == 0 else list(sides.items())[::-1]
+            for name, cmd in order:
                 seconds, cpu, maxrss, pss = build(cmd, args.org, worktree.parent / "build.log", cold=not args.warm)
                 results[name].append((seconds, cpu, maxrss, pss))
                 print(f"run {i + 1}: {name:14} {seconds:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {maxrss // 1024} MB, "
@@ -83,6 +89,9 @@ def main() -> int:
         print(f"median {name:14} {wall:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {rss} MB, "
               f"all processes {pss} MB{ratio}")
         base = base or (wall, cpu)
+    old, new = results[args.rev], results["working tree"]
+    pairs = ", ".join(f"{n[0] / o[0]:.2f}" for o, n in zip(old, new))
+    print(f"each run's working tree / {args.rev} (wall): {pairs}")
     return 0
 
 

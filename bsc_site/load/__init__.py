@@ -15,7 +15,7 @@ from . import fields
 from .actuals import as_columns, from_columns, read_actual_file
 from .cache import LoadCache, NoCache
 from .reviews import read_reviews, read_snapshots
-from .scorecard import UnitBuilder, build_organization, read_record_file
+from .scorecard import Library, UnitBuilder, build_organization, read_record_file
 from .text import ACTUALS_SUFFIXES, YAML_SUFFIXES, display_path, find_files
 
 ORGANIZATION_FILES = ("organization.yml", "organization.yaml", "organisation.yml", "organisation.yaml")
@@ -153,7 +153,10 @@ def read_organization(org_path: Path, problems: Problems) -> tuple[m.Organizatio
     if org_rec is None:
         return None
     organization = build_organization(org_rec, problems)
-    return organization, {d["id"]: d for d in org_rec.get("kpis", ()) if "id" in d.values and "name" in d.values}
+    library = Library({d["id"]: d for d in org_rec.get("kpis", ()) if "id" in d.values and "name" in d.values})
+    library.perspectives = frozenset(p.id for p in organization.perspectives)
+    library.themes = frozenset(t.id for t in organization.themes)
+    return organization, library
 
 
 def _load_from(root: Path, org_path: Path, problems: Problems, parallel: bool,

@@ -81,6 +81,15 @@ def _definition(d: Fields) -> m.KpiDefinition:
     )
 
 
+class Library(dict):
+    """The KPI library's definitions by id, with the organisation's perspective and theme ids
+    (None: not known): a unit's objectives keep where a perspective or theme is written only
+    when the checks will report it (see `UnitBuilder.objective`)."""
+
+    perspectives: frozenset[str] | None = None
+    themes: frozenset[str] | None = None
+
+
 class UnitBuilder:
     """Turns unit records into Units, resolving KPI library references."""
 
@@ -91,7 +100,10 @@ class UnitBuilder:
 
     def unit(self, rec: Fields) -> m.Unit:
         uid = rec["id"]
-        objectives = tuple(self.objective(o, uid) for o in rec.get("objectives", ())
+        known = getattr(self.library, "perspectives", None)
+        usable = None if known is None else known | {p["id"] for p in rec.get("extra_perspectives", ()) if "id" in p.values}
+        omitted = {p["perspective"] for p in rec.get("omitted_perspectives", ()) if "perspective" in p.values}
+        objectives = tuple(self.objective(o, uid, usable, omitted) for o in rec.get("objectives", ())
                            if "id" in o.values)  # missing name or perspective: reported, kept to avoid cascades
         for i in rec.get("initiatives", ()):
             start, end = i.get("start"), i.get("end")
@@ -123,15 +135,23 @@ class UnitBuilder:
             parent_location=rec.where("parent") if "parent" in rec.values else None,
         )
 
-    def objective(self, rec: Fields, unit_id: str) -> m.Objective:
+    def objective(self, rec: Fields, unit_id: str, usable: set[str] | None = None,
+                  omitted: set[str] = frozenset()) -> m.Objective:
+        """`usable`: the perspectives the unit may use (None: not known), `omitted` those it
+        omits. Where the perspective and theme are written is kept only for one the checks
+        report (a location per objective would make every model a few per cent larger)."""
         kpis = tuple(k for k in (self.kpi(k, unit_id, rec["id"]) for k in rec.get("kpis", ())) if k)
+        perspective, theme = rec.get("perspective", ""), rec.get("theme")
+        themes = getattr(self.library, "themes", None)
         return m.Objective(
             id=rec["id"], name=rec.get("name", rec["id"]), perspective=rec.get("perspective", ""), unit_id=unit_id,
             theme=rec.get("theme"), owner=rec.get("owner", ""), description=rec.get("description", ""),
             weight=rec["weight"], drives=_links(rec.get("drives")), supports=_links(rec.get("supports")),
             kpis=kpis, location=rec.location,
-            perspective_location=rec.where("perspective") if "perspective" in rec.values else None,
-            theme_location=rec.where("theme") if "theme" in rec.values else None,
+            perspective_location=rec.where("perspective") if perspective and (
+                usable is None or perspective not in usable or perspective in omitted) else None,
+            theme_location=rec.where("theme") if theme is not None and (themes is None or theme not in themes)
+            else None,
         )
 
     def kpi(self, rec: Fields, unit_id: str, objective_id: str) -> m.Kpi | None:
