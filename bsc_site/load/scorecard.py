@@ -102,8 +102,8 @@ class UnitBuilder:
         uid = rec["id"]
         known = getattr(self.library, "perspectives", None)
         usable = None if known is None else known | {p["id"] for p in rec.get("extra_perspectives", ()) if "id" in p.values}
-        omitted = {p["perspective"] for p in rec.get("omitted_perspectives", ()) if "perspective" in p.values}
-        objectives = tuple(self.objective(o, uid, usable, omitted) for o in rec.get("objectives", ())
+        omitted_ids = {p["perspective"] for p in rec.get("omitted_perspectives", ()) if "perspective" in p.values}
+        objectives = tuple(self.objective(o, uid, usable, omitted_ids) for o in rec.get("objectives", ())
                            if "id" in o.values)  # missing name or perspective: reported, kept to avoid cascades
         for i in rec.get("initiatives", ()):
             start, end = i.get("start"), i.get("end")
