@@ -181,7 +181,9 @@ def cmd_pages(args) -> int:
     if problem:
         print(f"bsc pages: error: --path-prefix: {problem}", file=sys.stderr)
         return 2
-    if _writes_into_inputs(Path(args.out) / args.path_prefix.strip("/"), args, folder=True):
+    # the pages go under the prefix, the style sheet under --out itself: neither may be the inputs'
+    if any(_writes_into_inputs(place, args, folder=True)
+           for place in dict.fromkeys([Path(args.out), Path(args.out) / args.path_prefix.strip("/")])):
         return 1
     if Path(args.out).exists() and not Path(args.out).is_dir():
         print(f"bsc: cannot write into {args.out}: it is a file, not a folder", file=sys.stderr)

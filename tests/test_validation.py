@@ -483,6 +483,30 @@ def test_a_missing_definition_is_the_one_error_its_monthly_kpi_brings(make_proje
     assert only(project, "unknown-definition").location == where(acme, "npss", A)
 
 
+def test_an_extra_perspective_without_a_name_leaves_its_objectives_errors_at_the_value(make_project):
+    """An extra perspective with no name is left out of the model (reported): an objective in
+    it names a perspective that is not defined, reported where 'perspective:' is written."""
+    sales = edit(SALES, "objectives:\n", "extra_perspectives:\n  - id: green\nobjectives:\n")
+    sales = edit(sales, "perspective: customer", "perspective: green")
+    project = check(make_project({S: sales}))
+    p = only(project, "unknown-perspective")
+    at = where(sales, "perspective: green", S)
+    assert p.location == Location(S, at.line, at.column + len("perspective: "))
+
+
+def test_a_key_left_empty_inherits_the_library_definitions_value(make_project):
+    """'frequency:' with no value is not given: a monthly library definition's KPI stays
+    monthly, and its monthly rows are its own."""
+    org = edit(ORGANIZATION, "    frequency: quarterly\n    indicator: leading\n",
+               "    frequency: monthly\n    indicator: leading\n")
+    acme = edit(ACME, "        definition: nps\n", "        definition: nps\n        frequency:\n")
+    actuals = "unit,kpi,period,value,note\nacme,nps,2026-01,31,\nacme,nps,2026-02,29,\n"
+    project = check(make_project({ORG: org, A: acme, "actuals/2026.csv": actuals}))
+    assert project.problems.errors == [], report(project)
+    kpi = next(k for u in project.scorecards.units for k in u.kpis if k.id == "nps")
+    assert kpi.frequency.value == "monthly"
+
+
 def test_a_missing_definition_does_not_hide_what_the_kpi_wrote_itself(make_project):
     """Only the values nobody wrote stand in: a KPI giving its own frequency and direction is
     still held to them, its missing definition notwithstanding."""

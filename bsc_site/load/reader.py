@@ -32,6 +32,7 @@ class Fields:
     key_locations: dict[str, Location] = field(default_factory=dict)
     value_locations: dict[str, Location] = field(default_factory=dict)
     failed: frozenset[str] = frozenset()  # fields given but wrong (reported): a default stands in
+    empty: frozenset[str] = frozenset()  # fields written with no value ("frequency:"): not given
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -114,6 +115,7 @@ class Reader:
                 continue
             out.value_locations[key] = value.location
             if value.value is None and spec.kind not in ("records", "ids"):
+                out.empty |= {key}
                 continue  # an empty value reads as "not given"
             converted = self.value(value, spec, path)
             if converted is not None:

@@ -101,7 +101,8 @@ class UnitBuilder:
     def unit(self, rec: Fields) -> m.Unit:
         uid = rec["id"]
         known = getattr(self.library, "perspectives", None)
-        usable = None if known is None else known | {p["id"] for p in rec.get("extra_perspectives", ()) if "id" in p.values}
+        usable = None if known is None else known | {p["id"] for p in rec.get("extra_perspectives", ())
+                                                      if {"id", "name"} <= p.values.keys()}  # as the model keeps them
         omitted_ids = {p["perspective"] for p in rec.get("omitted_perspectives", ()) if "perspective" in p.values}
         objectives = tuple(self.objective(o, uid, usable, omitted_ids) for o in rec.get("objectives", ())
                            if "id" in o.values)  # missing name or perspective: reported, kept to avoid cascades
@@ -167,8 +168,8 @@ class UnitBuilder:
                                     field="definition", hint=did_you_mean(definition, self.library))
                 values.setdefault("name", rec["id"])  # reported above; keep the KPI so nothing else cascades
             else:
-                for key, value in library.values.items():
-                    if key not in rec.key_locations and key != "id":
+                for key, value in library.values.items():  # a key left empty ("frequency:") is not given
+                    if (key not in rec.key_locations or key in rec.empty) and key != "id":
                         values[key] = value
 
         def where(key: str) -> Location:
@@ -187,7 +188,7 @@ class UnitBuilder:
             """Whether the direction or frequency is a default nobody wrote right: written wrong
             here or in the library definition, or inherited from a definition that is missing
             (each reported where it is). Nothing is held to such a value."""
-            if key in rec.key_locations:
+            if key in rec.key_locations and key not in rec.empty:
                 return key in rec.failed
             if definition is not None and library is None:
                 return True
