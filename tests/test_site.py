@@ -601,6 +601,17 @@ def test_a_templates_folder_that_does_not_exist_is_a_warning_not_silently_ignore
     assert quiet.returncode == 0 and "templates folder" not in quiet.stderr
 
 
+def test_a_spreadsheet_among_the_actuals_stops_a_strict_build_and_says_why(tmp_path):
+    root = make_site(tmp_path / "project", scorecards={"actuals/extra.xlsx": b"PK\x03\x04 a workbook"})
+    before = snapshot(root / "scorecards")
+    proc = mkdocs_cli(root, "build", "--strict")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Traceback" not in out
+    assert "extra.xlsx is not read: actuals are read from CSV or YAML files only" in out
+    assert "bsc: 1 warning(s) in strict mode (see above); nothing was built" in out  # not a design check
+    assert snapshot(root / "scorecards") == before
+
+
 def test_bsc_pages_refuses_a_path_prefix_leaving_the_output_folder(tmp_path):
     root = make_site(tmp_path / "project")
     before = snapshot(tmp_path)

@@ -203,7 +203,7 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         if errors:
             raise PluginError(f"bsc: {len(errors)} error(s) in {self.root}; nothing was built (see above)")
         if warnings and config.strict:
-            raise PluginError(f"bsc: {len(warnings)} design-check warning(s) in strict mode; nothing was built")
+            raise PluginError(f"bsc: {len(warnings)} warning(s) in strict mode (see above); nothing was built")
         clock.lap("load and check")
         if graphviz_missing is not None:  # it stops the build here, before anything is written
             raise PluginError(f"bsc: {graphviz_missing}")
