@@ -101,6 +101,11 @@ class Problems:
         return sorted(unique, key=Problem.sort_key)
 
 
+def with_article(word: str) -> str:
+    """'a monthly', 'an annual'."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest known spelling, or an empty string."""
     close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)

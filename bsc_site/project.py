@@ -14,7 +14,7 @@ from .load import FilesRead, input_files, input_folders, load, open_cache, organ
 from .load.cache import Ledgers, LoadCache, Verdicts
 from .model import Scorecards
 from .periods import Period, PeriodError
-from .problems import Location, Problems, UnitFindings
+from .problems import Location, Problems, UnitFindings, with_article
 
 
 @dataclass
@@ -122,7 +122,7 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
             cadence = sc.organization.review_cadence
             if chosen.frequency is not cadence:  # what reviews, snapshots and the site are made of
                 problems.error(Location(period_source), "bad-period",
-                               f"{chosen.label} is {_a(chosen.frequency.value)} period, but the review cadence is "
+                               f"{chosen.label} is {with_article(chosen.frequency.value)} period, but the review cadence is "
                                f"{cadence.value}", hint="name a review period, such as "
                                f"{sc.calendar.containing(chosen, cadence).label}"
                                if chosen.frequency.rank < cadence.rank else "name a review period")
@@ -135,7 +135,3 @@ def open_project(path: Path | str, *, period: str | None = None, strict: bool = 
     with paused():
         validate(sc, problems, chosen, strict, findings)
     return Project(sc, problems, shown)
-
-
-def _a(word: str) -> str:
-    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"

@@ -41,16 +41,16 @@ def _duplicates(items: list[tuple[str, Location]], what: str, problems: Problems
 
 def unit_tree(units, problems: Problems) -> None:
     """The hierarchy: unique ids, known parents, one root, no cycle (of units in hierarchy
-    order: anything with `id`, `parent` and `location`)."""
+    order: anything with `id`, `parent`, `location` and `parent_location`)."""
     _duplicates([(u.id, u.location) for u in units], "unit", problems)
     ids = {u.id for u in units}
     roots = [u for u in units if u.parent is None]
     for u in units:
         if u.parent is not None and u.parent not in ids:
-            problems.error(_at(u, "parent_location"), "unknown-parent", f"unit '{u.id}' names parent '{u.parent}', "
+            problems.error(u.parent_location or u.location, "unknown-parent", f"unit '{u.id}' names parent '{u.parent}', "
                            "which is no unit's id", field="parent", hint=did_you_mean(u.parent, ids))
         if u.parent == u.id:
-            problems.error(_at(u, "parent_location"), "unit-cycle", f"unit '{u.id}' is its own parent",
+            problems.error(u.parent_location or u.location, "unit-cycle", f"unit '{u.id}' is its own parent",
                            field="parent")
     if len(roots) > 1:
         names = ", ".join(f"'{u.id}' ({u.location})" for u in roots)
@@ -69,7 +69,7 @@ def unit_tree(units, problems: Problems) -> None:
             if current.parent in chain:
                 cycle = chain[chain.index(current.parent):]
                 if not reported & set(cycle):
-                    problems.error(_at(u, "parent_location"), "unit-cycle",
+                    problems.error(u.parent_location or u.location, "unit-cycle",
                                    "units form a cycle of parents: " + " -> ".join(cycle + [current.parent]),
                                    field="parent")
                     reported.update(cycle)
@@ -208,8 +208,3 @@ def _actual_rows(actuals: list[Actual], kpis: dict[str, dict[str, Kpi]], problem
         else:
             problems.error(where[0], "unknown-kpi", f"unit '{unit_id}' has no KPI '{kpi_id}'{more}", field="kpi",
                            hint=did_you_mean(kpi_id, kpis[unit_id]))
-
-
-def _at(item, name: str):
-    """Where a field of `item` is written, if the item knows (units of other callers may not)."""
-    return getattr(item, name, None) or item.location

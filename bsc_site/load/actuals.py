@@ -184,12 +184,17 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems,
     numbers = ({} if numbers is None else numbers).setdefault(decimal_comma, {})
     ids: dict[str, str] = {}
     point = _dot_decimal(rows[1:], value_cell) if decimal_comma else None
+
+    def ambiguous(cell: str) -> bool:
+        """'4.567' in a file that writes a decimal point elsewhere (see _dot_decimal)."""
+        return point is not None and _ONE_THOUSANDS_DOT.fullmatch(_number_cell(cell)) is not None
+
     for line, row in rows[1:]:
         if len(row) == width:  # the common row, read straight; one with anything to report is read below
             unit, kpi, period_text = row[unit_cell].strip(), row[kpi_cell].strip(), row[period_cell].strip()
             note = sys.intern(row[note_cell].strip()) if note_cell is not None else ""  # notes repeat too
             if unit and kpi and period_text and not (note and unshowable(note)) and \
-                    not (point and _ONE_THOUSANDS_DOT.fullmatch(_number_cell(row[value_cell]))):
+                    not ambiguous(row[value_cell]):
                 value_text = row[value_cell].strip()
                 try:
                     if value_text in numbers:
@@ -214,7 +219,7 @@ def read_csv(path: Path, calendar: FiscalCalendar, problems: Problems,
                            hint="quote text containing the separator" +
                                 (" (decimal commas need ';' as separator)" if delimiter == "," else ""))
             continue
-        if point and _ONE_THOUSANDS_DOT.fullmatch(_number_cell(cells["value"])):
+        if ambiguous(cells["value"]):
             written = cells["value"]
             problems.error(at(line, columns["value"]), "ambiguous-number",
                            f"row {line}: '{shown(written)}' is ambiguous: with ';' as separator a dot groups "

@@ -40,6 +40,10 @@ class Fields:
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
 
+    def written(self, name: str) -> bool:
+        """Whether the record gives the field a value (a key left empty gives none)."""
+        return name in self.key_locations and name not in self.empty
+
     def where(self, name: str) -> Location:
         """The location of a field's value (falling back to its key, then the record)."""
         return self.value_locations.get(name) or self.key_locations.get(name) or self.location

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import model as m
 from ..periods import FiscalCalendar, PeriodError
-from ..problems import Location, Problems
+from ..problems import Location, Problems, with_article
 from . import fields as f
 from .reader import Fields
 from .scorecard import read_record_file
@@ -18,8 +18,7 @@ def _subject(rec: Fields, problems: Problems, what: str) -> m.Subject | None:
     if "unit" not in rec.values:
         return None
     if rec.get("objective") and rec.get("kpi"):
-        article = "an" if what[0] in "aeiou" else "a"
-        problems.error(rec.where("kpi"), "review-subject", f"{article} {what} names both an objective and a KPI",
+        problems.error(rec.where("kpi"), "review-subject", f"{with_article(what)} names both an objective and a KPI",
                        field="kpi", hint="give one of them: objective or kpi")
         return None
     return m.Subject(rec["unit"], rec.get("objective"), rec.get("kpi"), _where(rec))

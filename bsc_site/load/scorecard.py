@@ -169,7 +169,7 @@ class UnitBuilder:
                 values.setdefault("name", rec["id"])  # reported above; keep the KPI so nothing else cascades
             else:
                 for key, value in library.values.items():  # a key left empty ("frequency:") is not given
-                    if (key not in rec.key_locations or key in rec.empty) and key != "id":
+                    if not rec.written(key) and key != "id":
                         values[key] = value
 
         def where(key: str) -> Location:
@@ -188,7 +188,7 @@ class UnitBuilder:
             """Whether the direction or frequency is a default nobody wrote right: written wrong
             here or in the library definition, or inherited from a definition that is missing
             (each reported where it is). Nothing is held to such a value."""
-            if key in rec.key_locations and key not in rec.empty:
+            if rec.written(key):
                 return key in rec.failed
             if definition is not None and library is None:
                 return True

@@ -82,16 +82,15 @@ def read_text(path: Path, problems: Problems, limit: int | None = None) -> str |
         problems.error(Location(name), "file-too-large", f"the file is larger than {limit // (1024 * 1024)} MiB",
                        hint="split it into several files")
         return None
+    hint = "save it as UTF-8 (in Excel: 'CSV UTF-8')" if path.suffix.lower() == ".csv" else "save it as UTF-8"
     if _utf16_without_bom(data):
         problems.error(Location(name, 1, 1), "encoding", "the file looks like UTF-16 text without a byte-order mark",
-                       hint="save it as UTF-8 (in Excel: 'CSV UTF-8')" if path.suffix.lower() == ".csv"
-                       else "save it as UTF-8")
+                       hint=hint)
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     else:
         encoding = "utf-8-sig"
-    hint = "save it as UTF-8 (in Excel: 'CSV UTF-8')" if path.suffix.lower() == ".csv" else "save it as UTF-8"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -21,8 +21,8 @@ from ..collector import paused
 from ..model import Kpi, Objective, Perspective, Scorecards, StatusOverride, Subject, Unit
 from ..periods import FiscalCalendar, Frequency, Period
 from .scoring import (
-    BAND_SCORES, SCORE_DECIMALS, Direction, Status, Target, Thresholds, Trend, aggregate, band, default_red_flag, explain, score,
-    score_checked, trend, variance, variance_ratio,
+    BAND_SCORES, SCORE_DECIMALS, Direction, Status, Target, Thresholds, Trend, aggregate, band, band_checked,
+    default_red_flag, explain, score, score_checked, trend, variance, variance_ratio,
 )
 
 
@@ -231,7 +231,6 @@ class Evaluator:
         settings = sc.organization.status
         self.tolerance = settings.tolerance
         self.thresholds = Thresholds(settings.on_track, settings.at_risk)
-        self._shown = self.thresholds.shown  # the thresholds as displayed, which scores are banded by
         self.overrides: dict[Subject, dict[Period, StatusOverride]] = {}
         for r in sc.reviews:
             for o in r.overrides:
@@ -323,10 +322,7 @@ class Evaluator:
             status, value_score = Status.NO_TARGET, None
         else:
             value_score = self._score(actual, target, red_flag, direction)
-            # band(), without its check that the score is a finite number (score() makes one)
-            shown = round(value_score, SCORE_DECIMALS)
-            on_track, at_risk = self._shown
-            status = Status.ON_TRACK if shown >= on_track else Status.AT_RISK if shown >= at_risk else Status.OFF_TRACK
+            status = band_checked(value_score, self.thresholds)  # score() gives a finite number
         # `_number` of each, its usual cases decided here (hundreds of thousands of values)
         share = self._shared.setdefault
         if type(actual) is float:

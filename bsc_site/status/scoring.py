@@ -51,6 +51,7 @@ __all__ = [
     "Trend",
     "aggregate",
     "band",
+    "band_checked",
     "default_red_flag",
     "explain",
     "score",
@@ -301,6 +302,11 @@ def score_checked(actual: float, target: Target, red_flag: Target, direction: Di
 def band(score: float, thresholds: Thresholds = Thresholds()) -> Status:
     """On track, at risk or off track; both thresholds count as reached when met exactly."""
     _check_finite(score, "score")
+    return band_checked(score, thresholds)
+
+
+def band_checked(score: float, thresholds: Thresholds) -> Status:
+    """``band`` without its check, for a caller whose score is a finite number (``score``'s)."""
     # Compare as displayed: unrounded, a KPI exactly at its red flag (3.3333...) would
     # fall below a threshold of 3.33 written in the settings, or the reverse.
     shown = round(score, SCORE_DECIMALS)
