@@ -38,13 +38,18 @@ def _pages(root: Path) -> dict[str, bytes]:
                                    ["navigation.tabs", "navigation.sections"]],
                          ids=["prune", "sections", "tabs", "tabs+sections"])
 def test_pages_are_the_same_as_with_mkdocs_own_navigation(extra, tmp_path, monkeypatch):
-    used = []
-    real = PrunedNavigation.for_page
+    used, made, asked = [], [], []
+    real, keep, key = PrunedNavigation.for_page, PrunedNavigation.keep, PrunedNavigation.entry_key
     monkeypatch.setattr(PrunedNavigation, "for_page", lambda self: used.append(1) or real(self))
+    monkeypatch.setattr(PrunedNavigation, "keep", lambda self, k, html: made.append(k) or keep(self, k, html))
+    monkeypatch.setattr(PrunedNavigation, "entry_key", lambda self, *a: asked.append(key(self, *a)) or asked[-1])
     fast = copy_example(tmp_path / "fast")
     _features(fast, extra)
     with_views = _pages(fast)
     assert len(used) == len(with_views) - 1  # every page got its own view (404.html is a theme template)
+    reused = [k for k in asked if k is not None]
+    # entries off each page's way were taken from those made once, not rendered again
+    assert len(made) == len(set(made)) and len(reused) > 5 * len(made) > 0
 
     monkeypatch.setattr(PrunedNavigation, "applies", staticmethod(lambda config: False))
     plain = copy_example(tmp_path / "plain")
@@ -95,3 +100,13 @@ def test_only_for_material_own_navigation_templates(tmp_path):
     config["theme"]["features"].remove("navigation.prune")
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     assert not PrunedNavigation.applies(load_config(str(root / "mkdocs.yml")))
+
+
+def test_entries_are_rendered_as_usual_when_material_macro_is_not_as_expected(tmp_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr(navigation, "_MATERIAL_MACRO", "{% macro render(nav_item, path, level) %}")
+    monkeypatch.setattr(PrunedNavigation, "entry_key", lambda self, *a: asked.append(a))
+    root = copy_example(tmp_path)
+    _features(root, [])
+    pages = _pages(root)
+    assert "units/retail/index.html" in pages and asked == []

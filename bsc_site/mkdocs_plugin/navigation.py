@@ -15,6 +15,14 @@ so treated. The loop still runs once per child (its whitespace is in the page), 
 MkDocs' `Page.is_index` only of the first: the pages come out byte for byte the same
 (tested: the example site built both ways). Only for Material's own navigation templates:
 a site overriding them may read more of each section.
+
+Even so, a page's navigation lists the siblings of every section on the way to it, which
+grows with the organisation's fan-out (38 entries a page at 10,000 units, 19 at 1,000), and
+each entry costs the theme ≈ 50 µs. An entry that is not on the way to the page (a collapsed
+section, a page or link that is not this one) comes out the same on every page from which
+its link is the same relative URL: `install()` has Material's `render` macro
+(partials/nav-item.html) take such an entry's HTML from `rendered`, made once, by the
+macro itself. Byte for byte the same pages (the same test).
 """
 
 from __future__ import annotations
@@ -22,8 +30,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import jinja2
 import material as material_package
-from mkdocs.structure.nav import Navigation
+from mkdocs.structure.nav import Link, Navigation, Section
+from mkdocs.structure.pages import Page
+from mkdocs.utils import normalize_url
 
 # Material's templates that walk the navigation: overriding any of them turns this off
 _TEMPLATES = ("partials/nav.html", "partials/nav-item.html", "partials/tabs.html", "partials/tabs-item.html",
@@ -40,6 +51,22 @@ class _Unread:
 
 _UNREAD = _Unread()
 
+NAV_ITEM = "partials/nav-item.html"
+# Material's macro, renamed, and one of the same name in front of it: its recursive calls
+# (`render(item, ...)`, the children's entries) come to the front one too
+_MATERIAL_MACRO = "{% macro render(nav_item, path, level, parent) %}"
+_RENAMED_MACRO = "{% macro _bsc_material_render(nav_item, path, level, parent) %}"
+_FRONT_MACRO = """
+{%- macro render(nav_item, path, level, parent) -%}
+{%- set key = bsc_nav.entry_key(nav_item, path, level, parent, page, base_url) -%}
+{%- if key is none -%}
+{{- _bsc_material_render(nav_item, path, level, parent) -}}
+{%- else -%}
+{{- bsc_nav.rendered.get(key) or bsc_nav.keep(key, _bsc_material_render(nav_item, path, level, parent)) -}}
+{%- endif -%}
+{%- endmacro -%}
+"""
+
 
 class PrunedNavigation:
     """Per-page views of a site's navigation for Material with `navigation.prune`."""
@@ -49,6 +76,7 @@ class PrunedNavigation:
         self.tabs = "navigation.tabs" in features
         self.sections = "navigation.sections" in features
         self._collapsed: dict[int, object] = {}  # a section shown as a link, by id(section)
+        self.rendered: dict[tuple, str] = {}  # an entry's HTML by `entry_key`
 
     @staticmethod
     def applies(config) -> bool:
@@ -64,6 +92,40 @@ class PrunedNavigation:
             if any((folder / name).is_file() for name in _TEMPLATES):
                 return False
         return False
+
+    def install(self, env: jinja2.Environment) -> bool:
+        """Have Material's navigation template take entries off the page's way from `rendered`
+        (see the module's notes); False (and nothing changed) if its macro is not as expected."""
+        loader = _NavItemLoader(env.loader, self)
+        if loader.source(env) is None:
+            return False
+        env.loader = loader  # a new loader: templates compiled before are not reused
+        env.globals["bsc_nav"] = self
+        return True
+
+    def keep(self, key: tuple, html: str) -> str:
+        self.rendered[key] = html
+        return html
+
+    def entry_key(self, item, path, level, parent, page, base_url):
+        """What an entry's HTML depends on when it is off the page's way (the entry, its place,
+        the relative URL of its link), or None to have Material render it as usual."""
+        kind = type(item)
+        if item.active or not isinstance(page, Page):  # the page's own way; a theme template (404)
+            return None
+        if kind is Section:
+            if self._expanded(item, level, parent if isinstance(parent, Section) else None):
+                return None
+            target = item  # Material links a collapsed section to its first page, at any depth
+            while type(target) is Section and target.children:
+                target = target.children[0]
+            if type(target) not in (Page, Link):
+                return None
+        elif kind is Page or kind is Link:  # not a subclass (a blog's view lists pages of its own)
+            target = item
+        else:
+            return None
+        return id(item), path, level, normalize_url(str(target.url), page=page, base=base_url)
 
     def for_page(self) -> Navigation:
         """The navigation as the page being built sees it (MkDocs has marked its sections active)."""
@@ -95,3 +157,35 @@ class PrunedNavigation:
         if self.tabs:
             return self.sections and level == 2 and parent is not None and parent.active
         return self.sections and level == 1
+
+
+class _NavItemLoader(jinja2.BaseLoader):
+    """The theme's templates as they are, but Material's navigation entry macro fronted by
+    one that takes an entry's HTML from `PrunedNavigation.rendered` when it can."""
+
+    def __init__(self, inner: jinja2.BaseLoader, navigation: PrunedNavigation) -> None:
+        self.inner = inner
+        self.navigation = navigation
+
+    def source(self, env: jinja2.Environment):
+        """Material's navigation entry template, rewritten; None if it is not Material's own
+        or its macro is not the one expected (a later Material, say)."""
+        try:
+            source, filename, _ = self.inner.get_source(env, NAV_ITEM)
+        except jinja2.TemplateNotFound:
+            return None
+        material = Path(material_package.__file__).resolve().parent / "templates" / NAV_ITEM
+        if filename is None or Path(filename).resolve() != material or source.count(_MATERIAL_MACRO) != 1:
+            return None
+        return source.replace(_MATERIAL_MACRO, _RENAMED_MACRO) + _FRONT_MACRO
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        if template == NAV_ITEM:
+            rewritten = self.source(environment)
+            if rewritten is not None:
+                return rewritten, filename, uptodate
+        return source, filename, uptodate
+
+    def list_templates(self):
+        return self.inner.list_templates()

@@ -292,6 +292,11 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         self.navigation = PrunedNavigation(nav, config.theme["features"]) if PrunedNavigation.applies(config) else None
         return nav
 
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        if self.navigation is not None and not self.navigation.install(env):
+            log.debug("bsc: Material's navigation entry template is not as expected: entries are not reused")
+        return env
+
     def on_page_context(self, context, page: Page, config: MkDocsConfig, nav: Navigation):
         if self.navigation is not None:
             context["nav"] = self.navigation.for_page()
