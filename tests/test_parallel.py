@@ -133,7 +133,9 @@ def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, 
     site = tmp_path / "site"
     try:
         got = {i: fragments.page(i) for i in (indexes if order == "forward" else reversed(indexes))}
-        # each page's fragments are read from their file once and the file removed then, not at the end
+        # each page's fragments are read from their file once and the file removed then (by a
+        # thread of its own), not at the end
+        fragments.removed()
         assert [p.name for p in (tmp_path / "tmp").glob("bsc-fragments-*/*") if p.name != "files"] == []
         fragments.install_data(str(site))
     finally:

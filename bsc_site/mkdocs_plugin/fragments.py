@@ -38,6 +38,7 @@ import gc
 import marshal
 import multiprocessing
 import os
+import queue
 import shutil
 import sys
 import tempfile
@@ -106,6 +107,11 @@ class Fragments:
         self._ahead = 0  # unit pages are taken from here on (the helper has claimed those before it)
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         self._files = _DataFolder(self._folder)
+        # files read are removed by a thread of their own: unlinking (freeing the disk blocks)
+        # is a system call that lets the interpreter go on meanwhile
+        self._trash: queue.SimpleQueue = queue.SimpleQueue()
+        self._remover = threading.Thread(target=_remove, args=(self._trash,), name="bsc-remover", daemon=True)
+        self._remover.start()
         receive, send = ctx.Pipe(duplex=False)
         process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
                               args=(helper, self._lock, self._claimed, self._folder, send))
@@ -231,7 +237,7 @@ class Fragments:
         path = os.path.join(self._folder, str(index))
         with open(path, "rb") as fh:
             fragments = _decode(fh.read())
-        os.unlink(path)
+        self._trash.put(path)
         keys = [f for f in fragments.values() if isinstance(f, MapKey)]
         return _with_figures(fragments, self._read_figures(keys)) if keys else fragments
 
@@ -249,7 +255,7 @@ class Fragments:
                 self._unread[path] -= 1
                 if not self._unread[path]:  # its batch is read: the disk space is given back
                     del self._unread[path]
-                    os.unlink(path)
+                    self._trash.put(path)
         return figures
 
     # -- what the plugin asks for --------------------------------------------------------------
@@ -261,6 +267,13 @@ class Fragments:
         fragments = self._wait_for(index)
         self.waited += time.perf_counter() - start
         return fragments
+
+    def removed(self) -> None:
+        """Wait until the files read so far are removed."""
+        if self._folder is not None:
+            done = threading.Event()
+            self._trash.put(done)
+            done.wait()
 
     @property
     def parallel(self) -> bool:
@@ -302,6 +315,8 @@ class Fragments:
             process.join()
         self._processes = []
         if self._folder is not None:
+            self._trash.put(None)
+            self._remover.join()
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
 
@@ -327,6 +342,19 @@ class _DataFolder:
     def _read(self, path: str) -> bytes:
         with open(os.path.join(self.folder, path), "rb") as fh:
             return fh.read()
+
+
+def _remove(trash: queue.SimpleQueue) -> None:
+    """Remove the files put in `trash` until None comes (an event put there is set when
+    the files before it are gone)."""
+    while (path := trash.get()) is not None:
+        if isinstance(path, threading.Event):
+            path.set()
+            continue
+        try:
+            os.unlink(path)
+        except OSError:
+            pass  # gone with the folder, or never to be read again: the folder goes at the end
 
 
 def _store(folder: str, index: int, fragments: dict) -> None:
