@@ -29,6 +29,7 @@ from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_bytes, dat
 from ..status.evaluate import evaluate, evaluate_when_asked
 from .config import ScorecardConfig
 from .fragments import FragmentError, Fragments
+from . import placeholders
 from .navigation import PrunedNavigation
 
 log = logging.getLogger("mkdocs.plugins.bsc")
@@ -152,6 +153,8 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
                         "the built-in templates are used")
         if "attr_list" not in config.markdown_extensions:
             config.markdown_extensions.append("attr_list")  # headings carry stable anchors: {#objective-id}
+        if placeholders.NAME not in config.markdown_extensions:
+            config.markdown_extensions.append(placeholders.NAME)  # markers converted faster (generated pages only)
         if CSS not in config.extra_css:
             config.extra_css.insert(0, CSS)
         prefix = self.config.path.strip("/")
@@ -302,7 +305,12 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
             context["nav"] = self.navigation.for_page()
         return context
 
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        placeholders.state.generated = page.file.src_uri in self.pages  # converted next
+        return markdown
+
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        placeholders.state.generated = False
         self.settler.step()
         generated = self.pages.get(page.file.src_uri)
         return generated.with_search(html) if generated else html
