@@ -60,6 +60,40 @@ def test_pages_are_the_same_as_with_mkdocs_own_navigation(extra, tmp_path, monke
     assert [name for name in with_nav if with_views[name] != with_nav[name]] == []
 
 
+def test_pages_are_the_same_with_an_index_page_after_a_collapsed_sections_first_child(tmp_path, monkeypatch):
+    # Material's loop looking for a collapsed section's index page writes whitespace where it
+    # finds one: a stand-in must say so too (a hand-written nav need not put it first)
+    def nav(root: Path) -> None:
+        _features(root, [])
+        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+        config["nav"] = ["index.md", {"Guide": ["how-to-read.md", "units/retail/index.md", "units/grid-operations/index.md"]},
+                         "owners.md"]
+        (root / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    fast = copy_example(tmp_path / "fast")
+    nav(fast)
+    with_views = _pages(fast)
+    monkeypatch.setattr(PrunedNavigation, "applies", staticmethod(lambda config: False))
+    plain = copy_example(tmp_path / "plain")
+    nav(plain)
+    with_nav = _pages(plain)
+    assert sorted(with_views) == sorted(with_nav) and "owners/index.html" in with_nav
+    assert [name for name in with_nav if with_views[name] != with_nav[name]] == []
+
+
+def test_entries_are_rendered_as_usual_with_another_url_filter(tmp_path, monkeypatch):
+    # the entries' key holds the link as MkDocs' own `url` filter makes it
+    from mkdocs.utils import templates
+
+    asked = []
+    monkeypatch.setattr(PrunedNavigation, "entry_key", lambda self, *a: asked.append(a))
+    real = templates.url_filter
+    monkeypatch.setattr(templates, "url_filter", templates.contextfilter(lambda context, value: real(context, value)))
+    root = copy_example(tmp_path)
+    _features(root, [])
+    assert "units/retail/index.html" in _pages(root) and asked == []
+
+
 def test_a_collapsed_section_keeps_only_its_first_child_for_the_template(tmp_path):
     from mkdocs.config import load_config
     from mkdocs.structure.files import File

@@ -148,6 +148,28 @@ def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, 
     assert written == data_bytes(data_plan(planner.ev, planner.links)) and len(written) > 20
 
 
+def test_the_page_process_is_forked_before_this_process_has_threads_of_its_own(planned, monkeypatch, tmp_path):
+    # forking a process with threads running may deadlock the child (and Python 3.12 warns)
+    import multiprocessing.popen_fork as popen_fork
+    import threading
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    at_fork = []
+    real = popen_fork.Popen._launch
+    monkeypatch.setattr(popen_fork.Popen, "_launch", lambda self, process: at_fork.append(
+        sorted(t.name for t in threading.enumerate() if t.name.startswith("bsc"))) or real(self, process))
+    planner, skeletons, _, _ = planned
+    fragments = Fragments(planner, len(skeletons), parallel=True, data=data_plan(planner.ev, planner.links))
+    try:
+        assert fragments.parallel
+        threads = sorted(t.name for t in threading.enumerate() if t.name.startswith("bsc"))
+    finally:
+        fragments.close()
+    assert at_fork == [[]] and threads == ["bsc-pages-listener", "bsc-remover"]
+    assert not [t for t in threading.enumerate() if t.name == "bsc-remover"]  # stopped with the rest
+
+
 def test_the_pages_covering_the_whole_organisation_let_their_garbage_go_page_by_page(planned, monkeypatch, tmp_path):
     # A review's page as of an earlier period leaves that period's evaluation of the whole
     # organisation in a reference cycle (the template's context): collected as soon as the

@@ -107,18 +107,18 @@ class Fragments:
         self._ahead = 0  # unit pages are taken from here on (the helper has claimed those before it)
         self._folder = tempfile.mkdtemp(prefix="bsc-fragments-")
         self._files = _DataFolder(self._folder)
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
+                              args=(helper, self._lock, self._claimed, self._folder, send))
+        process.start()  # before this process has threads of its own (see `forked`)
+        send.close()
+        self._processes.append(process)
+        threading.Thread(target=self._listen, args=(receive, "pages"), name="bsc-pages-listener", daemon=True).start()
         # files read are removed by a thread of their own: unlinking (freeing the disk blocks)
         # is a system call that lets the interpreter go on meanwhile
         self._trash: queue.SimpleQueue = queue.SimpleQueue()
         self._remover = threading.Thread(target=_remove, args=(self._trash,), name="bsc-remover", daemon=True)
         self._remover.start()
-        receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_run_pages, name="bsc-pages", daemon=True,
-                              args=(helper, self._lock, self._claimed, self._folder, send))
-        process.start()
-        send.close()
-        self._processes.append(process)
-        threading.Thread(target=self._listen, args=(receive, "pages"), name="bsc-pages-listener", daemon=True).start()
 
     def _render_here(self, indexes: list[int]) -> list[dict]:
         """Render pages in this process, their maps laid out together (with helpers; else

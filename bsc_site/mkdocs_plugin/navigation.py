@@ -35,6 +35,7 @@ import material as material_package
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.utils import normalize_url
+from mkdocs.utils.templates import url_filter
 
 # Material's templates that walk the navigation: overriding any of them turns this off
 _TEMPLATES = ("partials/nav.html", "partials/nav-item.html", "partials/tabs.html", "partials/tabs-item.html",
@@ -42,14 +43,22 @@ _TEMPLATES = ("partials/nav.html", "partials/nav-item.html", "partials/tabs.html
 
 
 class _Unread:
-    """A collapsed section's child after the first: Material's template only asks whether it
-    is the section's index page."""
+    """A collapsed section's child after the first that is not an index page: Material's
+    template only asks whether it is the section's index page."""
 
     is_index = False
     is_section = is_page = is_link = active = False
 
 
+class _UnreadIndex(_Unread):
+    """A collapsed section's child after the first that is an index page: the template's
+    loop looking for the section's index page writes its whitespace when it finds one."""
+
+    is_index = True
+
+
 _UNREAD = _Unread()
+_UNREAD_INDEX = _UnreadIndex()
 
 NAV_ITEM = "partials/nav-item.html"
 # Material's macro, renamed, and one of the same name in front of it: its recursive calls
@@ -96,6 +105,8 @@ class PrunedNavigation:
     def install(self, env: jinja2.Environment) -> bool:
         """Have Material's navigation template take entries off the page's way from `rendered`
         (see the module's notes); False (and nothing changed) if its macro is not as expected."""
+        if env.filters.get("url") is not url_filter:  # the key has MkDocs' relative links
+            return False
         loader = _NavItemLoader(env.loader, self)
         if loader.source(env) is None:
             return False
@@ -146,7 +157,8 @@ class PrunedNavigation:
         collapsed = self._collapsed.get(id(section))
         if collapsed is None:  # the same on every page where it is collapsed (inactive)
             collapsed = self._collapsed[id(section)] = copy.copy(section)
-            collapsed.children = section.children[:1] + [_UNREAD] * (len(section.children) - 1)
+            collapsed.children = section.children[:1] + [_UNREAD_INDEX if getattr(c, "is_index", False) else _UNREAD
+                                                          for c in section.children[1:]]
         return collapsed
 
     def _expanded(self, section, level: int, parent) -> bool:
