@@ -107,7 +107,7 @@ class PrunedNavigation:
         (see the module's notes); False (and nothing changed) if its macro is not as expected."""
         if env.filters.get("url") is not url_filter:  # the key has MkDocs' relative links
             return False
-        loader = _NavItemLoader(env.loader, self)
+        loader = _NavItemLoader(env.loader)
         if loader.source(env) is None:
             return False
         env.loader = loader  # a new loader: templates compiled before are not reused
@@ -173,11 +173,10 @@ class PrunedNavigation:
 
 class _NavItemLoader(jinja2.BaseLoader):
     """The theme's templates as they are, but Material's navigation entry macro fronted by
-    one that takes an entry's HTML from `PrunedNavigation.rendered` when it can."""
+    one that takes an entry's HTML from `bsc_nav.rendered` (a `PrunedNavigation`) when it can."""
 
-    def __init__(self, inner: jinja2.BaseLoader, navigation: PrunedNavigation) -> None:
+    def __init__(self, inner: jinja2.BaseLoader) -> None:
         self.inner = inner
-        self.navigation = navigation
 
     def source(self, env: jinja2.Environment):
         """Material's navigation entry template, rewritten; None if it is not Material's own

@@ -27,9 +27,9 @@ from ..project import open_project
 from ..site.links import Links
 from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_bytes, data_paths, data_plan, nav_tree
 from ..status.evaluate import evaluate, evaluate_when_asked
+from . import placeholders
 from .config import ScorecardConfig
 from .fragments import FragmentError, Fragments
-from . import placeholders
 from .navigation import PrunedNavigation
 
 log = logging.getLogger("mkdocs.plugins.bsc")
