@@ -145,8 +145,8 @@ class UnitBuilder:
         perspective, theme = rec.get("perspective", ""), rec.get("theme")
         themes = getattr(self.library, "themes", None)
         return m.Objective(
-            id=rec["id"], name=rec.get("name", rec["id"]), perspective=rec.get("perspective", ""), unit_id=unit_id,
-            theme=rec.get("theme"), owner=rec.get("owner", ""), description=rec.get("description", ""),
+            id=rec["id"], name=rec.get("name", rec["id"]), perspective=perspective, unit_id=unit_id,
+            theme=theme, owner=rec.get("owner", ""), description=rec.get("description", ""),
             weight=rec["weight"], drives=_links(rec.get("drives")), supports=_links(rec.get("supports")),
             kpis=kpis, location=rec.location,
             perspective_location=rec.where("perspective") if perspective and (

@@ -185,18 +185,21 @@ class _NavItemLoader(jinja2.BaseLoader):
             source, filename, _ = self.inner.get_source(env, NAV_ITEM)
         except jinja2.TemplateNotFound:
             return None
-        material = Path(material_package.__file__).resolve().parent / "templates" / NAV_ITEM
-        if filename is None or Path(filename).resolve() != material or source.count(_MATERIAL_MACRO) != 1:
-            return None
-        return source.replace(_MATERIAL_MACRO, _RENAMED_MACRO) + _FRONT_MACRO
+        return _rewritten(source, filename)
 
     def get_source(self, environment, template):
         source, filename, uptodate = self.inner.get_source(environment, template)
-        if template == NAV_ITEM:
-            rewritten = self.source(environment)
-            if rewritten is not None:
-                return rewritten, filename, uptodate
-        return source, filename, uptodate
+        rewritten = _rewritten(source, filename) if template == NAV_ITEM else None
+        return (source if rewritten is None else rewritten), filename, uptodate
 
     def list_templates(self):
         return self.inner.list_templates()
+
+
+def _rewritten(source: str, filename: str | None) -> str | None:
+    """Material's navigation entry template with its macro fronted (see `_FRONT_MACRO`), or
+    None if the file is not Material's own or its macro is not the one expected."""
+    material = Path(material_package.__file__).resolve().parent / "templates" / NAV_ITEM
+    if filename is None or Path(filename).resolve() != material or source.count(_MATERIAL_MACRO) != 1:
+        return None
+    return source.replace(_MATERIAL_MACRO, _RENAMED_MACRO) + _FRONT_MACRO
