@@ -86,7 +86,10 @@ def test_one_helper_renders_the_unit_pages_with_their_maps_and_data_files(exampl
     units = len(loaded.scorecards.units)
     pages, maps, written = (int(g) for g in page.groups())
     rendered_here = int(re.search(r"(\d+) rendered here", summary).group(1))
-    assert 0 < pages <= units and pages + rendered_here == int(re.search(r"fragments of (\d+) pages", summary).group(1))
+    count = int(re.search(r"fragments of (\d+) pages", summary).group(1))
+    assert 0 < pages <= units and pages + rendered_here == count
+    # pages are filed together (the page process's a batch per file), not a file per page
+    assert 1 < int(re.search(r"filed in (\d+) files", summary).group(1)) < count / 2, summary
     assert maps >= pages  # each unit page has its strategy map (and its line of sight, below the root)
     assert written == 2 * pages  # each unit's JSON and CSV, with its page
     planned = data_plan(evaluate(loaded.scorecards, loaded.period), Links())
@@ -137,6 +140,7 @@ def test_every_page_gets_its_own_fragments_whoever_renders_them(planned, order, 
         # thread of its own), not at the end
         fragments.removed()
         assert [p.name for p in (tmp_path / "tmp").glob("bsc-fragments-*/*") if p.name != "files"] == []
+        assert 0 < fragments.files < len(indexes) / 2  # filed together, not a file per page
         fragments.install_data(str(site))
     finally:
         fragments.close()

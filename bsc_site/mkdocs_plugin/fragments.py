@@ -12,8 +12,11 @@ unit's data files (JSON, CSV) with its page, and lets the units' results go. It 
 few units' results at a time and never reads this process's evaluation, which it would
 otherwise copy, page of memory by page, by reading it (reading an object writes its
 reference count): at 10,000 units, gigabytes, as a second helper for the maps did. It
-writes each page's fragments, figures in place, to a file in a temporary folder (so
-fragments made ahead of MkDocs wait on disk, not in memory) and says so through a pipe.
+appends each page's fragments to its batch's file in a temporary folder (so fragments made
+ahead of MkDocs wait on disk, not in memory) and, once the batch's figures are filed too,
+says where each page is through a pipe. A file per batch, not per page: on a file system
+without a journal, ext4 makes each new file step over the inodes deleted in the last half
+minute, so files made and removed page by page cost more the more pages went before.
 
 This process renders the pages that cover the whole organisation (home, themes,
 catalogue, owners, changes, reviews), which need its whole evaluation, before MkDocs
@@ -77,7 +80,9 @@ class Fragments:
         # the pages that are not unit pages
         self._figures: dict[str, str] | None = None
         self._filed: dict[str, tuple[str, int, int]] = {}  # figures the page process filed: file, offset, length
-        self._unread: dict[str, int] = {}  # figures not yet read, by the file holding them
+        self._unread: dict[str, int] = {}  # figures and pages not yet read, by the file holding them
+        self._places: dict[int, tuple[str, int, int]] = {}  # pages filed: file, offset, length
+        self.files = 0  # files pages were filed in
         self._folder: str | None = None
         self._processes: list = []
         self._ready: set[int] = set()
@@ -155,13 +160,12 @@ class Fragments:
         # leaves its evaluation as of the review's period in a reference cycle (the
         # template's context). Left to itself, the collector would walk everything made
         # since the evaluation again and again while these large pages are made.
-        with paused():
+        with paused(), _Spool(self._folder, "organisation") as spool:
             for index in range(self.count):
                 if index not in units and self._claim(index):
-                    _store(self._folder, index, self._render_here([index])[0])
-                    with self._changed:
-                        self._ready.add(index)
+                    spool.add(index, self._render_here([index])[0])
                     gc.collect()
+        self._filed_here(spool.places)
         self._figures = {}  # their maps' figures are in place: none is asked for again
 
     def _listen(self, conn, helper: str) -> None:
@@ -179,8 +183,8 @@ class Fragments:
                     self.helper_done_at = time.perf_counter()
                     self._helper_notes.append(payload)
                     self._finished.add(helper)
-                elif kind == "page":
-                    self._ready.add(payload)
+                elif kind == "pages":
+                    self._file_pages(payload)
                 else:  # "figures" (sent before their pages)
                     self._filed.update(payload)
                     for path, _, _ in payload.values():
@@ -214,11 +218,25 @@ class Fragments:
                     taken.append(index)
                 index += 1
         self._ahead = index
-        for index, fragments in zip(taken, self._render_here(taken) if taken else ()):
-            _store(self._folder, index, fragments)
-            with self._changed:
-                self._ready.add(index)
+        if taken:
+            with _Spool(self._folder, f"here-{taken[0]}") as spool:
+                for index, fragments in zip(taken, self._render_here(taken)):
+                    spool.add(index, fragments)
+            self._filed_here(spool.places)
         return bool(taken)
+
+    def _filed_here(self, places: dict[int, tuple[str, int, int]]) -> None:
+        with self._changed:
+            self._file_pages(places)
+
+    def _file_pages(self, places: dict[int, tuple[str, int, int]]) -> None:
+        """Pages filed (by the page process or here), ready to be read (`_changed` held)."""
+        self._places.update(places)
+        self._ready.update(places)
+        for path, _, _ in places.values():
+            if path not in self._unread:
+                self.files += 1
+            self._unread[path] = self._unread.get(path, 0) + 1
 
     def _wait_until(self, done: Callable[[], bool], helper: str = "pages") -> None:
         """Wait for a helper to make `done()` true; a helper's failure is an error here."""
@@ -234,10 +252,9 @@ class Fragments:
         while index not in self._ready and self._problem is None and self._steal(index):
             pass  # render other pages meanwhile
         self._wait_until(lambda: index in self._ready)
-        path = os.path.join(self._folder, str(index))
-        with open(path, "rb") as fh:
-            fragments = _decode(fh.read())
-        self._trash.put(path)
+        with self._changed:
+            place = self._places.pop(index)
+        fragments = _decode(self._take(*place))
         keys = [f for f in fragments.values() if isinstance(f, MapKey)]
         return _with_figures(fragments, self._read_figures(keys)) if keys else fragments
 
@@ -246,17 +263,19 @@ class Fragments:
         one page showing it); a file is removed once all its figures are read."""
         with self._changed:  # the listener adds to both tables
             places = {k: self._filed.pop(k) for k in keys if k in self._filed}
-        figures = {}
-        for key, (path, offset, length) in places.items():
-            with open(path, "rb") as fh:
-                fh.seek(offset)
-                figures[key] = fh.read(length).decode("utf-8")
-            with self._changed:
-                self._unread[path] -= 1
-                if not self._unread[path]:  # its batch is read: the disk space is given back
-                    del self._unread[path]
-                    self._trash.put(path)
-        return figures
+        return {key: self._take(*place).decode("utf-8") for key, place in places.items()}
+
+    def _take(self, path: str, offset: int, length: int) -> bytes:
+        """Read what was filed there; a file is removed once all that was filed in it is read."""
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(length)
+        with self._changed:
+            self._unread[path] -= 1
+            if not self._unread[path]:  # its batch is read: the disk space is given back
+                del self._unread[path]
+                self._trash.put(path)
+        return data
 
     # -- what the plugin asks for --------------------------------------------------------------
     def page(self, index: int) -> dict[str, str]:
@@ -302,7 +321,8 @@ class Fragments:
 
     def summary(self) -> str:
         helpers = "with helper processes" if self._folder else "in this process"
-        return "; ".join([f"fragments of {self.count} pages {helpers}: {self.rendered_here} rendered here, "
+        filed = f"filed in {self.files} files, " if self._folder else ""
+        return "; ".join([f"fragments of {self.count} pages {helpers}: {self.rendered_here} rendered here, {filed}"
                           f"{self.waited:.2f} s waiting for the helpers (or rendering ahead meanwhile), "
                           f"{self.data_here} data files written here, this process's peak RSS {_peak_mb()} MB",
                           *self._helper_notes])
@@ -357,11 +377,33 @@ def _remove(trash: queue.SimpleQueue) -> None:
             pass  # gone with the folder, or never to be read again: the folder goes at the end
 
 
-def _store(folder: str, index: int, fragments: dict) -> None:
-    path = os.path.join(folder, str(index))
-    with open(path + ".tmp", "wb") as fh:
-        fh.write(_encode(fragments))
-    os.replace(path + ".tmp", path)
+class _Spool:
+    """Pages' fragments appended to one file, and where each one is in it (file, offset,
+    length); the file is complete once the spool is closed."""
+
+    def __init__(self, folder: str, name: str) -> None:
+        self.path = os.path.join(folder, f"pages-{name}")
+        self.places: dict[int, tuple[str, int, int]] = {}
+        self._fh = open(self.path, "wb")
+        self._offset = 0
+
+    def add(self, index: int, fragments: dict) -> None:
+        data = _encode(fragments)
+        self._fh.write(data)
+        self.places[index] = (self.path, self._offset, len(data))
+        self._offset += len(data)
+
+    def __enter__(self) -> "_Spool":
+        return self
+
+    def close(self) -> None:
+        """The file is complete (or, with nothing in it, gone)."""
+        self._fh.close()
+        if not self.places:
+            os.unlink(self.path)
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _encode(fragments: dict) -> bytes:
@@ -466,14 +508,16 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
             data_cpu = 0.0
             batch: list[int] = []
             keys: list[str] = []  # the batch's maps
+            spool: _Spool | None = None  # the batch's pages
 
             def finish() -> None:
-                nonlocal done, written, data_cpu
+                nonlocal done, written, data_cpu, spool
+                spool.close()
                 figures = _lay_out(planner, keys)
                 if figures:
                     conn.send(("figures", _file_figures(folder, done, figures)))
-                for index in batch:
-                    conn.send(("page", index))
+                conn.send(("pages", spool.places))
+                spool = None
                 done += len(batch)
                 keys.clear()
                 if forget is not None:  # the pages' units, but the last one's line
@@ -495,7 +539,9 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
                     claimed[index] = 1
                 # stored at once (a batch's pages wait on disk, not in memory), their maps later
                 fragments = planner.fragments(index)
-                _store(folder, index, fragments)
+                if spool is None:
+                    spool = _Spool(folder, str(done))
+                spool.add(index, fragments)
                 keys.extend(f for f in fragments.values() if isinstance(f, MapKey))
                 del fragments
                 start = time.process_time()
