@@ -313,6 +313,9 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
                        f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
                        hint="split it into several files")
         return None
+    located = fast_yaml.read_fast(text, file)
+    if located is not None:  # the common shape, read without libyaml's node tree
+        return located
     lines = _Lines(file, text)
     if _may_nest_deeply(text) and _too_deep(text, lines, problems):
         return None
@@ -360,3 +363,6 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
     except RecursionError:
         problems.error(Location(file), "yaml-too-deep", "the YAML is nested too deeply to read")
     return None
+
+
+from . import fast_yaml  # noqa: E402 - it builds on the names above
