@@ -169,10 +169,13 @@ class _Reader:
         return Located(items, location)
 
     def mapping(self, n: int, line: str, column: int, depth: int, entry: re.Match) -> Located:
+        """A block mapping from its first key on. Most lines in a file are entries of one, so
+        this loop keeps what it uses in local names and reads the common entries itself."""
         self.nested(depth, 0)
-        file = self.file
-        lines = self.lines
-        location = new_location((file, n + 1, column + 1))
+        file, lines, i = self.file, self.lines, self.i
+        count = len(lines)
+        intern, located, location_of, resolved_first = sys.intern, Located, new_location, _RESOLVED_FIRST
+        location = location_of((file, n + 1, column + 1))
         values: dict[str, Located] = {}
         keys: dict[str, Any] = {}
         entry = _SIMPLE_ENTRY.match(line, column) or entry
@@ -180,19 +183,21 @@ class _Reader:
             name, quoted, plain = entry.group(1, 2, 3) if entry.re is _SIMPLE_ENTRY else (entry.group(1), None, None)
             if name in keys:
                 raise _Fallback  # the libyaml path reports the duplicate
-            keys[name] = new_location((file, n + 1, column + 1))
-            if plain is not None:  # the common cases first, without the general path's calls
-                value = sys.intern(plain) if plain[0] not in _RESOLVED_FIRST else _plain_value(plain)
-                values[name] = Located(value, new_location((file, n + 1, entry.start(3) + 1)))
-                self.i += 1
+            keys[name] = location_of((file, n + 1, column + 1))
+            if plain is not None:
+                value = intern(plain) if plain[0] not in resolved_first else _plain_value(plain)
+                values[name] = located(value, location_of((file, n + 1, entry.start(3) + 1)))
+                i += 1
             elif quoted is not None:
-                values[name] = Located(sys.intern(quoted), new_location((file, n + 1, entry.start(2))))
-                self.i += 1
+                values[name] = located(intern(quoted), location_of((file, n + 1, entry.start(2))))
+                i += 1
             else:
+                self.i = i
                 values[name] = self.value(n, line, entry.end(1) + 1, column, depth + 1, in_mapping=True)
-            if self.i == len(lines):
+                i = self.i
+            if i == count:
                 break
-            n, indent, line = lines[self.i]
+            n, indent, line = lines[i]
             if indent != column:
                 if indent > column:
                     raise _Fallback
@@ -200,8 +205,9 @@ class _Reader:
             entry = _SIMPLE_ENTRY.match(line, column) or _KEY.match(line, column)
             if entry is None:
                 break
+        self.i = i
         self.nested(depth, len(values))
-        return Located(values, location, keys)
+        return located(values, location, keys)
 
     def value(self, n: int, line: str, after: int, parent: int, depth: int, in_mapping: bool) -> Located:
         """The value after a key's ':' or an entry's '-' (at index `after`), in a collection at column `parent`."""
