@@ -29,15 +29,14 @@ from .yaml_source import _SCALAR_CONSTRUCTORS, _STR_TAG, MAX_DEPTH, MAX_VALUES, 
 # nor a byte order mark; a tab or carriage return changes how lines are measured.
 _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
-# A key as most files write it: plain, one word, then ':' and a space or the end of the line.
-_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]{0,200}):(?= |$)")
-
-# The most common line of all, read in one match: such a key, one space, and a plain or
+# A key as most files write it (plain, one word, then ':' and a space or the end of the
+# line) and, in the same match, the most common value: one space, then a plain or
 # double-quoted scalar (without escapes) that ends the line, with no comment or trailing
-# space; or such a key alone. Other lines take the general path, after a _KEY match.
-_SIMPLE_ENTRY = re.compile(
+# space. Groups: the key, the quoted text, the plain text; without such a value (nothing,
+# or anything else) the last two are None, and the general path reads on after the ':'.
+_ENTRY = re.compile(
     r"""([A-Za-z0-9_][A-Za-z0-9_./-]{0,200}):"""
-    r"""(?: (?:"([^"\\]*+)"|([^ \-?:,\[\]{}#&*!|>'"%@`][^:#]*+))(?<! ))?$""")
+    r"""(?: (?:"([^"\\]*+)"|([^ \-?:,\[\]{}#&*!|>'"%@`][^:#]*+))(?<! )$)?(?= |$)""")
 
 # A plain item of a one-line flow list ([a, b c, 1.5]); anything else there falls back.
 _FLOW_PLAIN = re.compile(r"(?:[A-Za-z0-9_.+/~]|-(?=[A-Za-z0-9_.]))[A-Za-z0-9_.+/~ -]*")
@@ -147,7 +146,7 @@ class _Reader:
         """The block mapping or sequence that starts at this column of this line."""
         if _is_entry(line, column):
             return self.sequence(n, line, column, depth)
-        key = _KEY.match(line, column)
+        key = _ENTRY.match(line, column)
         if key is None:
             raise _Fallback
         return self.mapping(n, line, column, depth, key)
@@ -178,9 +177,8 @@ class _Reader:
         location = location_of((file, n + 1, column + 1))
         values: dict[str, Located] = {}
         keys: dict[str, Any] = {}
-        entry = _SIMPLE_ENTRY.match(line, column) or entry
         while True:
-            name, quoted, plain = entry.group(1, 2, 3) if entry.re is _SIMPLE_ENTRY else (entry.group(1), None, None)
+            name, quoted, plain = entry.group(1, 2, 3)
             if name in keys:
                 raise _Fallback  # the libyaml path reports the duplicate
             keys[name] = location_of((file, n + 1, column + 1))
@@ -202,7 +200,7 @@ class _Reader:
                 if indent > column:
                     raise _Fallback
                 break
-            entry = _SIMPLE_ENTRY.match(line, column) or _KEY.match(line, column)
+            entry = _ENTRY.match(line, column)
             if entry is None:
                 break
         self.i = i
@@ -225,7 +223,7 @@ class _Reader:
         if not in_mapping:  # compact nesting: "- - a" and "- key: value"
             if _is_entry(line, start):
                 return self.sequence(n, line, start, depth)
-            key = _KEY.match(line, start)
+            key = _ENTRY.match(line, start)
             if key is not None:
                 return self.mapping(n, line, start, depth, key)
         return self.inline(n, line, start, parent, depth)
