@@ -192,6 +192,8 @@ TAKEN = [
     "a: x   \nb: 'y'   # c\nc: [a]  # c\n",
     "a: a  b  c\nb: x - y\nc: x -\nd: -x\ne: --x\nf: x, y\ng: x [y] {z}\n",
     "a: \"C: drive\"\nb: 'x # y'\nc: \" lead and trail \"\n",
+    "a: [a - b, c -d, ., +, +.5, -.5, 0o7, 1_000, 2024-02-30, 12]\nb: [~, null, NO, y, .NaN, -.inf]\n",
+    "a: \u00a0x\nb: x\u00a0\nc: x\u00a0#y\nd: \u200bz\ne: \"\u00a0\"\n",
 ]
 
 FALLS_BACK_OR_EQUAL = [
