@@ -114,7 +114,7 @@ class _Reader:
         self.ends_with_break = text.endswith("\n")
         # (line index, indentation, line) of each line with content: comments and blanks left out
         self.lines = [(n, len(line) - len(stripped), line) for n, line in enumerate(self.raw)
-                      for stripped in (line.lstrip(" "),) if stripped and stripped[0] != "#"]
+                      if (stripped := line.lstrip(" ")) and stripped[0] != "#"]
         self.i = 0
         self.count = 0
 
