@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import math
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -251,6 +252,23 @@ def test_deep_and_large_documents_are_left_to_libyaml():
     assert _compare(shallow)
     many = "".join(f"- {i}\n" for i in range(fast_yaml.MAX_VALUES + 5))
     assert read_fast(many, FILE) is None
+
+
+def test_a_resolver_added_to_pyyaml_turns_the_fast_path_off(monkeypatch):
+    """A program that teaches the loader a new implicit type must get it on every path."""
+    text = "a: 1\nb: x\n"
+    assert read_fast(text, FILE) is not None
+    loader = fast_yaml._Loader
+    monkeypatch.setattr(loader, "yaml_implicit_resolvers", {**loader.yaml_implicit_resolvers})
+    assert read_fast(text, FILE) is None
+    monkeypatch.undo()
+    monkeypatch.setitem(loader.yaml_implicit_resolvers, "x", [("tag:example.com,2026:x", re.compile("^x$"))])
+    assert read_fast(text, FILE) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(loader, "yaml_path_resolvers", {("a",): "tag:yaml.org,2002:str"})
+    assert read_fast(text, FILE) is None
+    monkeypatch.undo()
+    assert read_fast(text, FILE) is not None
 
 
 def test_a_mistake_in_the_fast_path_would_be_caught(monkeypatch):

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .yaml_source import _SCALAR_CONSTRUCTORS, _STR_TAG, MAX_DEPTH, MAX_VALUES, Located, new_location
+from .yaml_source import _SCALAR_CONSTRUCTORS, _STR_TAG, MAX_DEPTH, MAX_VALUES, Located, _Loader, new_location
 
 # Characters the shortcut leaves to libyaml wherever they appear: anything but a line feed
 # and the printable characters that are neither a line break to YAML 1.1 (NEL, LS, PS)
@@ -52,8 +52,14 @@ class _Fallback(Exception):
     """The text leaves the shape this module reads with certainty."""
 
 
+# Plain scalars are resolved with the very table the libyaml path's loader uses; should a
+# program add to it, or give that loader a table of its own, the shortcut stands aside
+# (see _usable) rather than type a scalar another way or from a stale cache.
+_IMPLICIT = _Loader.yaml_implicit_resolvers
+_IMPLICIT_COUNT = sum(map(len, _IMPLICIT.values()))
 _resolver = yaml.resolver.Resolver()
-_RESOLVED_FIRST = frozenset(k for k in _resolver.yaml_implicit_resolvers if k is not None)
+_resolver.yaml_implicit_resolvers = _IMPLICIT
+_RESOLVED_FIRST = frozenset(k for k in _IMPLICIT if k is not None)
 _MISS = object()
 _FALL_BACK = object()
 _plain_values: dict[str, Any] = {}
@@ -101,8 +107,10 @@ def _plain_value(text: str) -> Any:
 
 
 def _usable() -> bool:
-    """Whether PyYAML resolves as this module assumes: no path resolvers, no catch-all resolver."""
-    return not _resolver.yaml_path_resolvers and None not in _resolver.yaml_implicit_resolvers
+    """Whether the libyaml path's loader resolves as when this module was loaded: the same
+    implicit resolvers, none for every first character, no path resolvers."""
+    return (_Loader.yaml_implicit_resolvers is _IMPLICIT and not _Loader.yaml_path_resolvers
+            and None not in _IMPLICIT and sum(map(len, _IMPLICIT.values())) == _IMPLICIT_COUNT)
 
 
 class _Reader:
