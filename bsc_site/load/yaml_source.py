@@ -3,6 +3,10 @@
 PyYAML's own constructor forgets line numbers and silently keeps the last of two equal
 keys; we compose the node tree ourselves so every value carries its location and a
 duplicate key is an error instead of lost data.
+
+Most files are read without the node tree: `fast_yaml` reads the common shape of a
+scorecard file straight into the same located values, and leaves anything else, and
+every problem, to the path here.
 """
 
 from __future__ import annotations
