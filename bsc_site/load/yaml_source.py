@@ -3,6 +3,10 @@
 PyYAML's own constructor forgets line numbers and silently keeps the last of two equal
 keys; we compose the node tree ourselves so every value carries its location and a
 duplicate key is an error instead of lost data.
+
+Most files are read without the node tree: `fast_yaml` reads the common shape of a
+scorecard file straight into the same located values, and leaves anything else, and
+every problem, to the path here.
 """
 
 from __future__ import annotations
@@ -313,6 +317,9 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
                        f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB",
                        hint="split it into several files")
         return None
+    located = fast_yaml.read_fast(text, file)
+    if located is not None:  # the common shape, read without libyaml's node tree
+        return located
     lines = _Lines(file, text)
     if _may_nest_deeply(text) and _too_deep(text, lines, problems):
         return None
@@ -360,3 +367,6 @@ def read_yaml(text: str, file: str, problems: Problems) -> Located | None:
     except RecursionError:
         problems.error(Location(file), "yaml-too-deep", "the YAML is nested too deeply to read")
     return None
+
+
+from . import fast_yaml  # noqa: E402 - it builds on the names above
