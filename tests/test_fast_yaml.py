@@ -12,6 +12,7 @@ should be (a shortcut that always fell back would pass every comparison).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 import random
 import re
@@ -269,6 +270,29 @@ def test_a_resolver_added_to_pyyaml_turns_the_fast_path_off(monkeypatch):
     assert read_fast(text, FILE) is None
     monkeypatch.undo()
     assert read_fast(text, FILE) is not None
+
+
+def test_a_pattern_replaced_or_a_date_constructor_changed_turns_the_fast_path_off(monkeypatch):
+    """Replacing a resolver's pattern in place, or how dates are made, must reach every
+    path, including texts the fast path has typed before (a review found the date case)."""
+    text = "a: 2024-01-01\nb: 12\n"
+    assert read_fast(text, FILE).value["a"].value == datetime.date(2024, 1, 1)  # typed and remembered
+    resolvers = fast_yaml._Loader.yaml_implicit_resolvers["1"]
+    index = next(i for i, (tag, _) in enumerate(resolvers) if tag == "tag:yaml.org,2002:int")
+    original = resolvers[index]
+    resolvers[index] = ("tag:yaml.org,2002:str", re.compile("^12$"))
+    try:
+        assert read_fast(text, FILE) is None
+    finally:
+        resolvers[index] = original
+    assert read_fast(text, FILE) is not None
+    monkeypatch.setitem(yaml.constructor.SafeConstructor.yaml_constructors, "tag:yaml.org,2002:timestamp",
+                        lambda constructor, node: "custom:" + node.value)
+    assert read_fast(text, FILE) is None
+    problems = Problems()
+    assert read_yaml(text, FILE, problems).value["a"].value == "custom:2024-01-01"  # as the libyaml path makes it
+    monkeypatch.undo()
+    assert read_fast(text, FILE).value["a"].value == datetime.date(2024, 1, 1)
 
 
 def test_a_mistake_in_the_fast_path_would_be_caught(monkeypatch):

@@ -45,6 +45,7 @@ _FLOW_PLAIN = re.compile(r"(?:[A-Za-z0-9_.+/~]|-(?=[A-Za-z0-9_.]))[A-Za-z0-9_.+/
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_TIMESTAMP_CONSTRUCTOR = yaml.constructor.SafeConstructor.yaml_constructors.get(_TIMESTAMP_TAG)
 _BLOCK_HEADERS = {"|": ("|", True), "|-": ("|", False), ">": (">", True), ">-": (">", False)}
 
 
@@ -52,11 +53,20 @@ class _Fallback(Exception):
     """The text leaves the shape this module reads with certainty."""
 
 
-# Plain scalars are resolved with the very table the libyaml path's loader uses; should a
-# program add to it, or give that loader a table of its own, the shortcut stands aside
-# (see _usable) rather than type a scalar another way or from a stale cache.
+# Plain scalars are resolved with the very table the libyaml path's loader uses, and
+# dates built by the constructor it uses; should a program change either (add to the
+# table, replace a pattern in it, give that loader a table of its own, construct dates
+# another way), the shortcut stands aside (see _usable) rather than type a scalar another
+# way or from a stale cache.
 _IMPLICIT = _Loader.yaml_implicit_resolvers
-_IMPLICIT_COUNT = sum(map(len, _IMPLICIT.values()))
+
+
+def _resolvers() -> dict:
+    return {first: tuple(resolvers) for first, resolvers in _IMPLICIT.items()}
+
+
+_RESOLVERS = _resolvers()
+_CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
 _resolver = yaml.resolver.Resolver()
 _resolver.yaml_implicit_resolvers = _IMPLICIT
 _RESOLVED_FIRST = frozenset(k for k in _IMPLICIT if k is not None)
@@ -107,10 +117,14 @@ def _plain_value(text: str) -> Any:
 
 
 def _usable() -> bool:
-    """Whether the libyaml path's loader resolves as when this module was loaded: the same
-    implicit resolvers, none for every first character, no path resolvers."""
+    """Whether the libyaml path's loader resolves and constructs dates as when this module
+    was loaded: the same implicit resolvers, none for every first character, no path
+    resolvers, the same date constructor. (Null, booleans and numbers are constructed by
+    the constructors both paths took when `yaml_source` was loaded.)"""
     return (_Loader.yaml_implicit_resolvers is _IMPLICIT and not _Loader.yaml_path_resolvers
-            and None not in _IMPLICIT and sum(map(len, _IMPLICIT.values())) == _IMPLICIT_COUNT)
+            and None not in _IMPLICIT and _resolvers() == _RESOLVERS
+            and yaml.constructor.SafeConstructor.yaml_constructors is _CONSTRUCTORS
+            and _CONSTRUCTORS.get(_TIMESTAMP_TAG) is _TIMESTAMP_CONSTRUCTOR)
 
 
 class _Reader:
