@@ -1001,7 +1001,14 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, args, machine, command)
     print()
     print(text)
-    if not args.no_write:
+    # A size timed for `bsc validate` only, with no build figures of an earlier run to keep
+    # (a new work folder), would leave the build columns of RESULTS.md empty.
+    unbuilt = sorted(n for n in sizes if n in args.validate_only and n not in earlier)
+    if unbuilt and not args.no_write:
+        print(f"\nnot written: {RESULTS} keeps its tables, since {args.workdir}/results.json has no build "
+              f"figures for {', '.join(f'{n:,}' for n in unbuilt)} units to keep beside these (run the builds "
+              "too, or --report-only with a results.json that has them)")
+    elif not args.no_write:
         replace_section("sizes", "## Build benchmark\n\n" + text)
         print(f"\nwrote {RESULTS}")
     return 0 if all(not r.get("failures") for r in results) else 1
