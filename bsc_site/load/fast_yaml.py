@@ -231,10 +231,8 @@ class _Reader:
 
     def value(self, n: int, line: str, after: int, parent: int, depth: int, in_mapping: bool) -> Located:
         """The value after a key's ':' or an entry's '-' (at index `after`), in a collection at column `parent`."""
-        start = after
+        start = _skip_spaces(line, after)
         end = len(line)
-        while start < end and line[start] == " ":
-            start += 1
         if start == end or line[start] == "#":  # nothing more on the line (a comment follows a space)
             self.i += 1
             if self.i < len(self.lines):

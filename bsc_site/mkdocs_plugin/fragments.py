@@ -160,10 +160,10 @@ class Fragments:
         # leaves its evaluation as of the review's period in a reference cycle (the
         # template's context). Left to itself, the collector would walk everything made
         # since the evaluation again and again while these large pages are made.
-        with paused(), _Spool(self._folder, "organisation") as spool:
+        with paused(), _Spool(self._folder, "pages-organisation") as spool:
             for index in range(self.count):
                 if index not in units and self._claim(index):
-                    spool.add(index, self._render_here([index])[0])
+                    spool.add(index, _encode(self._render_here([index])[0]))
                     gc.collect()
         self._filed_here(spool.places)
         self._figures = {}  # their maps' figures are in place: none is asked for again
@@ -187,8 +187,7 @@ class Fragments:
                     self._file_pages(payload)
                 else:  # "figures" (sent before their pages)
                     self._filed.update(payload)
-                    for path, _, _ in payload.values():
-                        self._unread[path] = self._unread.get(path, 0) + 1
+                    self._expect(payload)
                 self._changed.notify_all()
         conn.close()
         with self._changed:
@@ -219,9 +218,9 @@ class Fragments:
                 index += 1
         self._ahead = index
         if taken:
-            with _Spool(self._folder, f"here-{taken[0]}") as spool:
+            with _Spool(self._folder, f"pages-here-{taken[0]}") as spool:
                 for index, fragments in zip(taken, self._render_here(taken)):
-                    spool.add(index, fragments)
+                    spool.add(index, _encode(fragments))
             self._filed_here(spool.places)
         return bool(taken)
 
@@ -233,9 +232,12 @@ class Fragments:
         """Pages filed (by the page process or here), ready to be read (`_changed` held)."""
         self._places.update(places)
         self._ready.update(places)
+        self.files += len({path for path, _, _ in places.values()})  # a spool's file each, filed at once
+        self._expect(places)
+
+    def _expect(self, places: dict[object, tuple[str, int, int]]) -> None:
+        """Each place is to be read once; its file goes after the last (`_take`; `_changed` held)."""
         for path, _, _ in places.values():
-            if path not in self._unread:
-                self.files += 1
             self._unread[path] = self._unread.get(path, 0) + 1
 
     def _wait_until(self, done: Callable[[], bool], helper: str = "pages") -> None:
@@ -378,19 +380,18 @@ def _remove(trash: queue.SimpleQueue) -> None:
 
 
 class _Spool:
-    """Pages' fragments appended to one file, and where each one is in it (file, offset,
-    length); the file is complete once the spool is closed."""
+    """Pages' fragments (or maps' figures) appended to one file, and where each one is in it
+    (file, offset, length) by its key; the file is complete once the spool is closed."""
 
     def __init__(self, folder: str, name: str) -> None:
-        self.path = os.path.join(folder, f"pages-{name}")
-        self.places: dict[int, tuple[str, int, int]] = {}
+        self.path = os.path.join(folder, name)
+        self.places: dict = {}
         self._fh = open(self.path, "wb")
         self._offset = 0
 
-    def add(self, index: int, fragments: dict) -> None:
-        data = _encode(fragments)
+    def add(self, key, data: bytes) -> None:
         self._fh.write(data)
-        self.places[index] = (self.path, self._offset, len(data))
+        self.places[key] = (self.path, self._offset, len(data))
         self._offset += len(data)
 
     def __enter__(self) -> "_Spool":
@@ -472,16 +473,10 @@ def _describe(exc: BaseException) -> str:
 
 def _file_figures(folder: str, number: int, figures: dict[str, str]) -> dict[str, tuple[str, int, int]]:
     """Write a batch of figures to one file; where each one is in it (file, offset, length)."""
-    path = os.path.join(folder, f"maps-{number}")
-    places, chunks, offset = {}, [], 0
-    for key, figure in figures.items():
-        data = figure.encode("utf-8")
-        places[key] = (path, offset, len(data))
-        chunks.append(data)
-        offset += len(data)
-    with open(path, "wb") as fh:
-        fh.write(b"".join(chunks))
-    return places
+    with _Spool(folder, f"maps-{number}") as spool:
+        for key, figure in figures.items():
+            spool.add(key, figure.encode("utf-8"))
+    return spool.places
 
 
 def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
@@ -540,8 +535,8 @@ def _run_pages(planner: SitePlanner, lock, claimed, folder: str, conn) -> None:
                 # stored at once (a batch's pages wait on disk, not in memory), their maps later
                 fragments = planner.fragments(index)
                 if spool is None:
-                    spool = _Spool(folder, str(done))
-                spool.add(index, fragments)
+                    spool = _Spool(folder, f"pages-{done}")
+                spool.add(index, _encode(fragments))
                 keys.extend(f for f in fragments.values() if isinstance(f, MapKey))
                 del fragments
                 start = time.process_time()
