@@ -5,7 +5,8 @@
 The organisation folder is one made by benchmarks/synth.py (it has its mkdocs.yml). The
 earlier commit is checked out in a temporary git worktree and imported in place of the
 installed package, so both sides use the same venv, MkDocs, Material and Graphviz.
-Builds are cold (no map cache), or with `--warm` warm (the cache filled by a first build
+Builds are cold (no map cache: set aside, with the last site, until the run ends, see
+`bench.Trash`), or with `--warm` warm (the cache filled by a first build
 of the working tree, not timed). Alternating the two sides spreads the noise of a shared
 machine over both, and they take turns to go first (A B, B A, A B, ...), so that a machine
 slowing down (or speeding up) through the run charges neither side; use an even --runs
@@ -41,13 +42,13 @@ cli()
 """
 
 
-def build(cmd: list[str], org: Path, log: Path, cold: bool = True) -> tuple[float, float, int, int]:
+def build(cmd: list[str], org: Path, log: Path, trash: bench.Trash, cold: bool = True) -> tuple[float, float, int, int]:
     """A build, cold by default: wall seconds, CPU seconds (with the helpers and dot it waited
     for), peak RSS KB of the largest process, and peak summed PSS KB of all its processes (as
-    bench.py)."""
-    shutil.rmtree(org / "site", ignore_errors=True)
+    bench.py). The last build's site (and cache) are set aside, not removed (`bench.Trash`)."""
+    trash.put(org / "site")
     if cold:
-        shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
+        trash.put(org / ".cache" / "bsc")
     result = bench.run(cmd, org, timeout=3 * 3600, log=log)
     if not result.ok:
         sys.exit(f"ab: {' '.join(cmd)} failed:\n{result.tail(40)}")
@@ -66,21 +67,25 @@ def main() -> int:
     sides = {args.rev: [sys.executable, "-c", RUN_OLD, str(worktree), "build", "--strict"],
              "working tree": [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict"]}
     results: dict[str, list] = {name: [] for name in sides}
+    trash = bench.Trash(args.org.resolve().parent)
+    trash.settle()
     try:
         if args.warm:  # the map cache, filled once (both sides make the same maps)
-            build(sides["working tree"], args.org, worktree.parent / "build.log")
+            build(sides["working tree"], args.org, worktree.parent / "build.log", trash)
         for i in range(args.runs):
             # The sides take turns to go first: this machine's speed drifts within minutes, and the
             # side always built second would take the drift as its own (ABBA...).
             order = list(sides.items()) if i % 2 == 0 else list(sides.items())[::-1]
             for name, cmd in order:
-                seconds, cpu, maxrss, pss = build(cmd, args.org, worktree.parent / "build.log", cold=not args.warm)
+                seconds, cpu, maxrss, pss = build(cmd, args.org, worktree.parent / "build.log", trash,
+                                                  cold=not args.warm)
                 results[name].append((seconds, cpu, maxrss, pss))
                 print(f"run {i + 1}: {name:14} {seconds:7.2f} s wall, {cpu:7.2f} s CPU, peak RSS {maxrss // 1024} MB, "
                       f"all processes {pss // 1024} MB", flush=True)
     finally:
         subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(worktree)], check=False)
         shutil.rmtree(worktree.parent, ignore_errors=True)
+        trash.empty()
     base = None
     for name, rows in results.items():
         wall, cpu = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)

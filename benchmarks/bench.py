@@ -10,7 +10,7 @@
 For each size, on one organisation made by benchmarks/synth.py, it measures:
 
 - `mkdocs build --strict` with the plugin, cold (the plugin's cache dir .cache/bsc and
-  site/ removed first) and warm (second build, cache kept): wall time, peak RSS of the
+  site/ set aside first, see `Trash`) and warm (second build, cache kept): wall time, peak RSS of the
   build process (and its dot children), output size, page count;
 - the baseline: plain MkDocs with the same theme, features and nested navigation
   (explicit `nav:` equal to the plugin's, from `nav_tree`), no bsc plugin, building the
@@ -120,6 +120,65 @@ def run(cmd: list[str], cwd: Path, timeout: float, log: Path) -> Run:
         elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode, timed_out, log, peak_pss)
+
+
+class Trash:
+    """What the timed builds leave (sites, caches) set aside until the run ends, not removed
+    before each build.
+
+    On ext4 without a journal (this machine's), the kernel will not reuse an inode freed in
+    the last minute (six, while its inode table block is not yet written back): each new
+    file steps over every inode freed that recently, one by one. A build that follows the
+    removal of the last build's site and caches (thousands of files) so pays for the
+    benchmark's own clean-up: a cold 1,000-unit build spent 4-6 s more in the kernel, its
+    4,000 map cache files taking ≈ 1 ms each, where a CI machine, which removed nothing
+    before its build, spends ≈ 0.1 ms. Renaming frees no inode; the folder set aside goes
+    when the run ends, written back at once (`sync`), and the next run waits until a minute
+    has passed (`settle`), as it does after removing or generating an organisation.
+
+    `root` must be on the file system of what is set aside (a rename cannot cross it);
+    elsewhere a path is removed, with the wait after it.
+    """
+
+    QUIET = 61.0  # seconds after a removal (written back) before the kernel reuses its inodes
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / ".bench-trash"
+        self.stamp = root / ".bench-removed"  # its time: the last removal
+        self.count = 0
+
+    def put(self, path: Path) -> None:
+        if not (path.exists() or path.is_symlink()):
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count += 1
+        try:
+            os.replace(path, self.folder / f"{os.getpid()}-{self.count}-{path.name}")
+        except OSError:  # another file system
+            shutil.rmtree(path, ignore_errors=True)
+            self.removed()
+
+    def removed(self) -> None:
+        """Files were removed (or replaced) just now, outside the trash."""
+        os.sync()  # written back: the kernel then waits a minute, not six
+        self.stamp.parent.mkdir(parents=True, exist_ok=True)
+        self.stamp.touch()
+
+    def empty(self) -> None:
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.removed()
+
+    def settle(self) -> None:
+        """Empty what an earlier run left, then wait until no removal is recent."""
+        self.empty()
+        try:
+            wait = self.stamp.stat().st_mtime + self.QUIET - time.time()
+        except OSError:
+            return
+        if wait > 0:
+            print(f"  waiting {wait:.0f} s: files were removed less than a minute ago (see bench.Trash)", flush=True)
+            time.sleep(wait)
 
 
 def median(values: list[float]) -> float | None:
@@ -297,12 +356,11 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
     print("STAGES " + json.dumps(result))
 
 
-def baseline_project(org: Path, base: Path, nav: list, timeout: float) -> Run:
+def baseline_project(org: Path, base: Path, nav: list, timeout: float, trash: Trash) -> Run:
     """A plain-MkDocs project beside the synthetic one: same pages (no maps), same theme and nav."""
     import yaml
 
-    if base.exists():
-        shutil.rmtree(base)
+    trash.put(base)
     base.mkdir(parents=True)
     r = run([str(BIN / "bsc"), "pages", str(org / "scorecards"), "--no-maps", "--out", str(base / "docs")],
             base, timeout, base / "bsc-pages.log")
@@ -403,6 +461,8 @@ def bench_size(n: int, args) -> dict:
     if not r.ok:
         note_failure("synth", r)
         return res
+    trash = Trash(work)
+    trash.removed()  # synth --force removed the organisation it replaced
     res["synth_s"] = r.seconds
     res["synth_summary"] = r.log.read_text().strip().splitlines()[-1]
     print(f"  {res['synth_summary']}", flush=True)
@@ -434,19 +494,20 @@ def bench_size(n: int, args) -> dict:
     validate_size(n, org, logs, args, res, note_failure)
 
     if not quick:
-        r = baseline_project(org, base, json.loads(nav.read_text("utf-8")), args.timeout)
+        r = baseline_project(org, base, json.loads(nav.read_text("utf-8")), args.timeout, trash)
         if not r.ok:
             note_failure("bsc pages --no-maps", r)
             return res
 
     build = [str(BIN / "mkdocs"), "build", "--verbose"] + (["--strict"] if args.strict else [])
     runs: dict[str, list[Run]] = {"cold": [], "warm": [], "baseline": []}
+    trash.settle()
     for i in range(args.runs):
         for kind in ("cold", "warm") if quick else ("cold", "warm", "baseline"):
             project = base if kind == "baseline" else org
-            shutil.rmtree(project / "site", ignore_errors=True)
+            trash.put(project / "site")
             if kind == "cold":
-                shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
+                trash.put(org / ".cache" / "bsc")
             r = run(build, project, args.timeout, logs / f"build-{kind}-{n}-{i}.log")
             if not r.ok:
                 note_failure(f"{kind} build", r)
@@ -466,6 +527,7 @@ def bench_size(n: int, args) -> dict:
         else:
             continue
         break
+    trash.empty()
     for kind, rs in runs.items():
         res[f"{kind}_s"] = median([r.seconds for r in rs])
         res[f"{kind}_cpu"] = median([r.cpu for r in rs])
@@ -706,15 +768,19 @@ def growth_main(small: int, large: int, args) -> dict:
     build = [str(BIN / "mkdocs"), "build"] + (["--strict"] if args.strict else [])
     builds: dict[int, list[Run]] = {small: [], large: []}
     order = [small] + [n for _ in range(args.runs) for n in (large, small)]
+    trash = Trash(work)
+    trash.removed()  # synth --force removed the organisations it replaced
+    trash.settle()
     for i, n in enumerate(order):
         org = work / f"org-{n}"
-        shutil.rmtree(org / "site", ignore_errors=True)
-        shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
+        trash.put(org / "site")
+        trash.put(org / ".cache" / "bsc")
         r = run(build, org, args.timeout, logs / f"growth-{n}-{i}.log")
         if not r.ok:
             sys.exit(f"bench: cold build of {n} units failed:\n{r.tail()}")
         builds[n].append(r)
         print(f"  {n:>6} units cold: {r.seconds:8.2f}s (CPU {r.cpu:8.2f}s)", flush=True)
+    trash.empty()
     for n, rs in builds.items():
         res[f"{n}_s"], res[f"{n}_cpu"] = median([r.seconds for r in rs]), median([r.cpu for r in rs])
         res[f"{n}_all"] = [(round(r.seconds, 2), round(r.cpu, 2)) for r in rs]
@@ -731,7 +797,7 @@ def growth_report(res: dict, command: str) -> str:
     lines = [
         f"Command: `{command}`  ",
         f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}; commit {res['commit']}  ",
-        f"Cold plugin builds (`mkdocs build`, the map and load caches removed before each), alternating "
+        f"Cold plugin builds (`mkdocs build`, the map and load caches set aside before each, removed when the run ends), alternating "
         f"{small:,}, {large:,}, {small:,}, ... units: {res['runs']} of {large:,} units, {res['runs'] + 1} of "
         f"{small:,}. Wall seconds, CPU seconds (user + system, helpers and dot included) in brackets.",
         "",
@@ -797,8 +863,10 @@ def profile_main(n: int, args) -> None:
     if not (org / "mkdocs.yml").exists():
         subprocess.run([PY, str(HERE / "synth.py"), "--units", str(n), "--seed", str(args.seed), "--out", str(org),
                         "--force"], check=True)
-    shutil.rmtree(org / "site", ignore_errors=True)
-    shutil.rmtree(org / ".cache" / "bsc", ignore_errors=True)
+    trash = Trash(work)
+    trash.settle()
+    trash.put(org / "site")
+    trash.put(org / ".cache" / "bsc")
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     os.chdir(org)
     from mkdocs.commands.build import build

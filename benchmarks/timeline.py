@@ -3,7 +3,7 @@
     python benchmarks/timeline.py /tmp/bsc-bench/org-10000 [--step 5]
 
 The organisation folder is one made by benchmarks/synth.py (it has its mkdocs.yml); its
-map cache (.cache/) is removed first, so the build is cold, and the site goes to a
+map cache (.cache/) is set aside first, so the build is cold, and the site goes to a
 temporary folder. Every `--step` seconds a line gives the seconds elapsed and the CPU
 seconds used since the last line by the build process ("build"), by `dot` and by the
 other processes (the loading helper, then the page process). A value near `--step` is a
@@ -21,6 +21,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (its Trash)
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -55,7 +58,9 @@ def main() -> int:
     parser.add_argument("org", type=Path, help="a folder made by benchmarks/synth.py")
     parser.add_argument("--step", type=float, default=5.0, help="seconds between samples (default 5)")
     args = parser.parse_args()
-    shutil.rmtree(args.org / ".cache", ignore_errors=True)
+    trash = bench.Trash(args.org.resolve().parent)  # set aside, not removed: see bench.Trash
+    trash.settle()
+    trash.put(args.org / ".cache")
     site = tempfile.mkdtemp(prefix="bsc-timeline-")
     mkdocs = Path(sys.executable).with_name("mkdocs")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -78,6 +83,7 @@ def main() -> int:
                   flush=True)
     finally:
         shutil.rmtree(site, ignore_errors=True)
+        trash.empty()
     print(f"wall {time.perf_counter() - start:.1f} s, exit {build.returncode}")
     return build.returncode
 
