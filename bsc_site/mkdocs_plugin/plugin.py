@@ -26,7 +26,7 @@ from ..maps.cache import Sweep
 from ..project import open_project
 from ..site.links import Links
 from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_bytes, data_paths, data_plan, nav_tree
-from ..status.evaluate import evaluate, evaluate_when_asked
+from ..status.evaluate import HISTORY, evaluate, evaluate_when_asked
 from . import placeholders
 from .config import ScorecardConfig
 from .fragments import FragmentError, Fragments
@@ -216,7 +216,15 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         # (a collection there would copy their shared memory). `mkdocs build` ends with the
         # build, so they stay frozen (the collection at exit skips them); `mkdocs serve`
         # thaws them when a build ends.
-        self.evaluation = evaluate(project.scorecards, project.period, keep=True)
+        # With the page process, this evaluation makes the pages covering the whole
+        # organisation, which show the review period and the one before (what changed), and
+        # the pages' skeletons, which ask of the history only whether it has more than one
+        # period; the unit pages, with their whole histories, are rendered from evaluations
+        # made unit by unit (the page process's, and this process's once this one is let go).
+        # So two review periods, not eight: a quarter of the KPI values to judge. (The
+        # example is built both ways in the tests, and compared.)
+        history = 2 if helper is not None and self.fragments.parallel else HISTORY
+        self.evaluation = evaluate(project.scorecards, project.period, history=history, keep=True)
         clock.lap("evaluate")
         planner = SitePlanner(self.evaluation, options)
         self.data = data_plan(self.evaluation, self.links)

@@ -389,6 +389,8 @@ class Evaluator:
         return UnitResult(unit, rollup, tuple(perspectives))
 
 
+HISTORY = 8  # review periods an evaluation holds, the last one's included: the histories pages show
+
 _PLURALS = {Frequency.MONTHLY: "months", Frequency.QUARTERLY: "quarters", Frequency.ANNUAL: "years"}
 
 
@@ -486,7 +488,7 @@ def _has_override(o: ObjectiveResult) -> bool:
     return any(k.current.override for k in o.kpis)
 
 
-def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Period, ...]:
+def review_periods(sc: Scorecards, period: Period, count: int = HISTORY) -> tuple[Period, ...]:
     """The review periods shown in histories: up to `count`, ending with `period`."""
     periods = [period]
     first = sc.periods_with_data[0] if sc.periods_with_data else period
@@ -495,7 +497,7 @@ def review_periods(sc: Scorecards, period: Period, count: int = 8) -> tuple[Peri
     return tuple(periods)
 
 
-def evaluate(sc: Scorecards, period: Period | None = None, history: int = 8,
+def evaluate(sc: Scorecards, period: Period | None = None, history: int = HISTORY,
              like: Evaluation | None = None, units: set[str] | None = None, keep: bool = False) -> Evaluation:
     """Evaluate every unit for `period` (default: the latest review period with data).
 
@@ -531,7 +533,7 @@ def _evaluate(sc: Scorecards, period: Period | None, history: int, evaluator: Ev
     return Evaluation(sc, period, periods, units, evaluator)
 
 
-def evaluate_when_asked(sc: Scorecards, period: Period | None = None, history: int = 8) -> Evaluation:
+def evaluate_when_asked(sc: Scorecards, period: Period | None = None, history: int = HISTORY) -> Evaluation:
     """`evaluate`, but each unit is evaluated when its result is first asked for
     (`units[unit_id]`), and let go again with `units.forget(unit_id)`.
 
