@@ -784,11 +784,19 @@ def growth_main(small: int, large: int, args) -> dict:
     for n, rs in builds.items():
         res[f"{n}_s"], res[f"{n}_cpu"] = median([r.seconds for r in rs]), median([r.cpu for r in rs])
         res[f"{n}_all"] = [(round(r.seconds, 2), round(r.cpu, 2)) for r in rs]
+        res[f"{n}_rss_kb"], res[f"{n}_pss_kb"] = max(r.maxrss_kb for r in rs), max(r.group_pss_kb for r in rs)
     smalls, larges = builds[small], builds[large]
     res["pairs"] = [(larges[i].seconds / ((smalls[i].seconds + smalls[i + 1].seconds) / 2),
                      larges[i].cpu / ((smalls[i].cpu + smalls[i + 1].cpu) / 2)) for i in range(len(larges))]
     res["loadavg_end"] = os.getloadavg()[0]
     return res
+
+
+def _memory(res: dict, n: int) -> str:
+    """The largest peaks of one size's builds (a results file of an older run has none)."""
+    if f"{n}_rss_kb" not in res:
+        return "–"
+    return f"{fmt_mb(res[f'{n}_rss_kb'])} / {fmt_mb(res[f'{n}_pss_kb'])} MB"
 
 
 def growth_report(res: dict, command: str) -> str:
@@ -801,12 +809,13 @@ def growth_report(res: dict, command: str) -> str:
         f"{small:,}, {large:,}, {small:,}, ... units: {res['runs']} of {large:,} units, {res['runs'] + 1} of "
         f"{small:,}. Wall seconds, CPU seconds (user + system, helpers and dot included) in brackets.",
         "",
-        "| | builds | median s | ratio to the small builds |",
-        "|---|---|---:|---:|",
+        "| | builds | median s | ratio to the small builds | peak memory: largest process / all (PSS) |",
+        "|---|---|---:|---:|---:|",
         f"| {small:,} units | " + ", ".join(f"{w} ({c})" for w, c in res[f"{small}_all"])
-        + f" | {fmt_s(res[f'{small}_s'])} ({fmt_s(res[f'{small}_cpu'])}) | – |",
+        + f" | {fmt_s(res[f'{small}_s'])} ({fmt_s(res[f'{small}_cpu'])}) | – | {_memory(res, small)} |",
         f"| {large:,} units | " + ", ".join(f"{w} ({c})" for w, c in res[f"{large}_all"])
-        + f" | {fmt_s(res[f'{large}_s'])} ({fmt_s(res[f'{large}_cpu'])}) | {wall:.2f}× ({cpu:.2f}×) |",
+        + f" | {fmt_s(res[f'{large}_s'])} ({fmt_s(res[f'{large}_cpu'])}) | {wall:.2f}× ({cpu:.2f}×) "
+        f"| {_memory(res, large)} |",
         "",
         "Each large build against the mean of the small builds just before and after it: "
         + ", ".join(f"{w:.2f}× ({c:.2f}×)" for w, c in res["pairs"]) + ".",
