@@ -25,7 +25,8 @@ from ..maps import Graphviz, GraphvizError
 from ..maps.cache import Sweep
 from ..project import open_project
 from ..site.links import Links
-from ..site.plan import GeneratedPage, SiteOptions, SitePlanner, data_bytes, data_paths, data_plan, nav_tree
+from ..site.plan import (ORGANISATION_HISTORY, GeneratedPage, SiteOptions, SitePlanner, data_bytes, data_paths,
+                         data_plan, nav_tree)
 from ..status.evaluate import HISTORY, evaluate, evaluate_when_asked
 from . import placeholders
 from .config import ScorecardConfig
@@ -221,9 +222,10 @@ class ScorecardPlugin(BasePlugin[ScorecardConfig]):
         # the pages' skeletons, which ask of the history only whether it has more than one
         # period; the unit pages, with their whole histories, are rendered from evaluations
         # made unit by unit (the page process's, and this process's once this one is let go).
-        # So two review periods, not eight: a quarter of the KPI values to judge. (The
-        # example is built both ways in the tests, and compared.)
-        history = 2 if helper is not None and self.fragments.parallel else HISTORY
+        # So two review periods, not eight: a quarter of the KPI values to judge (the review
+        # pages evaluate the earlier periods they show themselves). The example is built
+        # both ways in the tests, and compared.
+        history = ORGANISATION_HISTORY if helper is not None and self.fragments.parallel else HISTORY
         self.evaluation = evaluate(project.scorecards, project.period, history=history, keep=True)
         clock.lap("evaluate")
         planner = SitePlanner(self.evaluation, options)

@@ -31,6 +31,11 @@ from .charts import history_chart, sparkline
 from .links import Links
 from .render import environment
 
+# Review periods the pages covering the whole organisation show: the period and the one
+# before (statuses then, what changed since). Their evaluations hold these two, not the
+# eight of a unit page's histories (`status.evaluate.HISTORY`).
+ORGANISATION_HISTORY = 2
+
 MARKER = "<!--bsc:{}-->"
 _MARKER = re.compile(r"<!--bsc:(\d+)-->")
 # A marker with its search stand-in, as it reaches the finished page (see `with_search`)
@@ -473,7 +478,7 @@ class SitePlanner:
         """
         if period == self.ev.period:
             return self
-        planner = SitePlanner(evaluate(self.sc, period, history=2, like=self.ev), self.options)
+        planner = SitePlanner(evaluate(self.sc, period, history=ORGANISATION_HISTORY, like=self.ev), self.options)
         planner.env = self.env
         return planner
 

@@ -25,6 +25,10 @@ from .scoring import (
     default_red_flag, explain, score, score_checked, trend, variance, variance_ratio,
 )
 
+# Review periods an evaluation holds, the last one's included: the histories unit pages
+# show. The pages covering the whole organisation show two (see site.plan.ORGANISATION_HISTORY).
+HISTORY = 8
+
 
 # Not frozen, though never changed once made: a frozen dataclass sets each field through
 # object.__setattr__, and the evaluation makes hundreds of thousands of these (a quarter of
@@ -388,8 +392,6 @@ class Evaluator:
                                                                                        for o in p.objectives)))
         return UnitResult(unit, rollup, tuple(perspectives))
 
-
-HISTORY = 8  # review periods an evaluation holds, the last one's included: the histories pages show
 
 _PLURALS = {Frequency.MONTHLY: "months", Frequency.QUARTERLY: "quarters", Frequency.ANNUAL: "years"}
 
