@@ -463,6 +463,7 @@ def bench_size(n: int, args) -> dict:
         return res
     trash = Trash(work)
     trash.removed()  # synth --force removed the organisation it replaced
+    trash.settle()  # before the stages too: they write thousands of map cache files
     res["synth_s"] = r.seconds
     res["synth_summary"] = r.log.read_text().strip().splitlines()[-1]
     print(f"  {res['synth_summary']}", flush=True)
