@@ -357,6 +357,9 @@ def test_units_evaluated_when_asked_get_the_same_results_and_can_be_let_go():
         assert asked.units.get(unit.id) is again and unit.id in asked.units
         asked.units.forget_all()  # the build process, after each group of unit pages it renders
         assert not dict.keys(asked.units) and not asked.evaluator._values
+        # nor a table of the numbers judged, to share equal ones: it would grow to the end
+        # of the build (a million entries at 10,000 units)
+        assert not asked.evaluator._shared
         assert _unit_everything(asked, asked.units[unit.id]) == _unit_everything(whole, whole.units[unit.id])
     # what needs every unit is refused, not answered from the units asked so far
     for listing in (list, len, lambda units: units.values(), lambda units: units.items()):

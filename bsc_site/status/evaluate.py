@@ -248,6 +248,7 @@ class Evaluator:
         # objects at 1,000 units). The table is dropped once an evaluation is made
         # (`release_shared`).
         self._shared: dict[object, object] = {}
+        self._sharing = True  # off where values are let go soon after they are made (`evaluate_when_asked`)
         self._new: list | None = None  # while `forgetting`: the values judged since, where they are kept
 
     def shared(self, value):
@@ -327,20 +328,21 @@ class Evaluator:
         else:
             value_score = self._score(actual, target, red_flag, direction)
             status = band_checked(value_score, self.thresholds)  # score() gives a finite number
-        # `_number` of each, its usual cases decided here (hundreds of thousands of values)
-        share = self._shared.setdefault
-        if type(actual) is float:
-            if actual:
-                actual = share(actual, actual)
-        elif actual is not None:
-            actual = self._number(actual)
         if target is None:
             red_flag = None
-        else:
-            target = share(target, target) if type(target) is float and target else self._number(target)
-            red_flag = share(red_flag, red_flag) if type(red_flag) is float and red_flag else self._number(red_flag)
-        if type(value_score) is float and value_score:  # 0.0 and None as they are
-            value_score = share(value_score, value_score)
+        if self._sharing:
+            # `_number` of each, its usual cases decided here (hundreds of thousands of values)
+            share = self._shared.setdefault
+            if type(actual) is float:
+                if actual:
+                    actual = share(actual, actual)
+            elif actual is not None:
+                actual = self._number(actual)
+            if target is not None:
+                target = share(target, target) if type(target) is float and target else self._number(target)
+                red_flag = share(red_flag, red_flag) if type(red_flag) is float and red_flag else self._number(red_flag)
+            if type(value_score) is float and value_score:  # 0.0 and None as they are
+                value_score = share(value_score, value_score)
         return KpiValue(period, direction, actual, target, red_flag, defaulted, value_score, status, basis,
                         reported, note, tolerance=self.tolerance)
 
@@ -549,6 +551,7 @@ def evaluate_when_asked(sc: Scorecards, period: Period | None = None, history: i
     # The units' values are let go soon after they are made: sharing equal ones would
     # save little memory, for a fifth of the time.
     evaluator.shared = evaluator._number = _same
+    evaluator._sharing = False  # nor are the numbers `judge` shares itself: its table would grow to the end
     return Evaluation(sc, periods[-1], periods, UnitsWhenAsked(evaluator, periods), evaluator)
 
 
