@@ -229,7 +229,7 @@ def _combine(values: list[Target], aggregation) -> Target:
 class Evaluator:
     """Computes KPI values and roll-ups; one instance per scorecard model."""
 
-    def __init__(self, sc: Scorecards):
+    def __init__(self, sc: Scorecards, share: bool = True):
         self.sc = sc
         self.calendar: FiscalCalendar = sc.calendar
         settings = sc.organization.status
@@ -246,9 +246,13 @@ class Evaluator:
         # months", the periods reported, default red flags, scores), one object each: a value
         # per KPI and period would otherwise carry its own copies (a fifth of the evaluation's
         # objects at 1,000 units). The table is dropped once an evaluation is made
-        # (`release_shared`).
+        # (`release_shared`). `share=False` where values are let go soon after they are made
+        # (`evaluate_when_asked`): sharing would save little memory there, for a fifth of the
+        # time, and the table would grow to the end.
         self._shared: dict[object, object] = {}
-        self._sharing = True  # off where values are let go soon after they are made (`evaluate_when_asked`)
+        self._sharing = share
+        if not share:
+            self.shared = self._number = _same
         self._new: list | None = None  # while `forgetting`: the values judged since, where they are kept
 
     def shared(self, value):
@@ -547,11 +551,7 @@ def evaluate_when_asked(sc: Scorecards, period: Period | None = None, history: i
     `units`, counting them) is refused rather than answered from the units asked so far.
     """
     periods = _review_periods(sc, period, history)
-    evaluator = Evaluator(sc)
-    # The units' values are let go soon after they are made: sharing equal ones would
-    # save little memory, for a fifth of the time.
-    evaluator.shared = evaluator._number = _same
-    evaluator._sharing = False  # nor are the numbers `judge` shares itself: its table would grow to the end
+    evaluator = Evaluator(sc, share=False)  # the units' values are let go soon after they are made
     return Evaluation(sc, periods[-1], periods, UnitsWhenAsked(evaluator, periods), evaluator)
 
 
