@@ -502,6 +502,8 @@ def bench_size(n: int, args) -> dict:
 
     build = [str(BIN / "mkdocs"), "build", "--verbose"] + (["--strict"] if args.strict else [])
     runs: dict[str, list[Run]] = {"cold": [], "warm": [], "baseline": []}
+    if not quick:
+        trash.removed()  # the stages removed their temporary map caches (thousands of files)
     trash.settle()
     for i in range(args.runs):
         for kind in ("cold", "warm") if quick else ("cold", "warm", "baseline"):
