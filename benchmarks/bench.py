@@ -358,8 +358,6 @@ def stages_main(org: Path, runs: int, nav_out: Path | None) -> None:
 
 def baseline_project(org: Path, base: Path, nav: list, timeout: float, trash: Trash) -> Run:
     """A plain-MkDocs project beside the synthetic one: same pages (no maps), same theme and nav."""
-    import yaml
-
     trash.put(base)
     base.mkdir(parents=True)
     r = run([str(BIN / "bsc"), "pages", str(org / "scorecards"), "--no-maps", "--out", str(base / "docs")],
@@ -367,14 +365,22 @@ def baseline_project(org: Path, base: Path, nav: list, timeout: float, trash: Tr
     if not r.ok:
         return r
     shutil.copy(org / "docs" / "about.md", base / "docs" / "about.md")
+    write_plain_config(org, base, nav, "Baseline: plain MkDocs, no bsc plugin, the same pages as Markdown "
+                                       "(bsc pages --no-maps).")
+    return r
+
+
+def write_plain_config(org: Path, project: Path, nav: list, heading: str) -> None:
+    """`project`'s mkdocs.yml: `org`'s, with the search plugin instead of bsc, the plugin's
+    style sheet (at assets/bsc/bsc.css in the project's docs) and `nav` written out."""
+    import yaml
+
     config = yaml.safe_load((org / "mkdocs.yml").read_text("utf-8"))
     config["plugins"] = ["search"]
-    config["extra_css"] = ["assets/bsc/bsc.css"]  # the plugin adds it; bsc pages writes it
+    config["extra_css"] = ["assets/bsc/bsc.css"]  # the plugin adds it
     config["nav"] = nav
-    text = "# Baseline: plain MkDocs, no bsc plugin, the same pages as Markdown (bsc pages --no-maps).\n"
-    text += yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000)
-    (base / "mkdocs.yml").write_text(text, "utf-8")
-    return r
+    text = f"# {heading}\n" + yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=1000)
+    (project / "mkdocs.yml").write_text(text, "utf-8")
 
 
 def validate_size(n: int, org: Path, logs: Path, args, res: dict, note_failure) -> None:
