@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (running a build, Trash, the plain-MkDocs configuration, RESULTS.md sections)
 
-TARGET_S = 20.0  # issue 6: 1,000 units, cold, on two cores
+TARGET_S = 20.0  # issue 6: a cold build of 1,000 units, on two cores
 
 
 def make_floor(org: Path, out: Path, trash: bench.Trash) -> int:
@@ -105,14 +105,15 @@ def main(argv: list[str] | None = None) -> int:
         f"- the plugin's cold build of the same organisation: {pw:.2f} s wall (CPU {pc:.2f} s), all processes",
         f"- the floor is {fw / pw:.2f}× the plugin build's wall time and {fc / pc:.2f}× its CPU time; "
         f"the plugin's own work is ≈ {pc - fc:.1f} s of CPU",
-        f"- under a {TARGET_S:.0f} s build on two cores, the build process has ≈ {TARGET_S - fw:.1f} s left "
-        f"beside MkDocs' work, so the plugin's work would have to fit in ≈ {2 * TARGET_S - fc:.1f} s of CPU "
-        f"(it takes ≈ {pc - fc:.1f} s)",
     ]
+    if units == "1000":  # the size issue 6 sets a time for
+        lines.append(f"- under the {TARGET_S:.0f} s target on two cores, the build process has ≈ {TARGET_S - fw:.1f} s "
+                     f"left beside MkDocs' work, so the plugin's work would have to fit in ≈ {2 * TARGET_S - fc:.1f} s "
+                     f"of CPU (it takes ≈ {pc - fc:.1f} s)")
     print("\n".join(lines))
     if args.write:
         machine = bench.versions()
-        body = (f"## MkDocs' own share ({units} units)\n\n"
+        body = (f"## MkDocs' own share ({int(units):,} units)\n\n"
                 f"Command: `python benchmarks/floor.py --org {org} --runs {args.runs} --write`, "
                 f"{datetime.date.today().isoformat()}, commit {machine['commit']}, {machine['nproc']} cores "
                 f"({machine['cpu']}). Medians of {args.runs} alternating runs "
