@@ -60,7 +60,7 @@ def make_floor(org: Path, out: Path, trash: bench.Trash) -> int:
         path = docs / page.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.markdown, "utf-8")
-    css = Path(bench.REPO / "bsc_site" / "assets" / "bsc.css")
+    css = bench.REPO / "bsc_site" / "assets" / "bsc.css"
     (docs / "assets" / "bsc").mkdir(parents=True, exist_ok=True)
     shutil.copy(css, docs / "assets" / "bsc" / "bsc.css")
     bench.write_plain_config(org, out, nav_tree(ev, links) + own,
@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     org = args.org.resolve()
     if not (org / "mkdocs.yml").is_file():
         parser.error(f"{org} has no mkdocs.yml: make it with benchmarks/synth.py")
-    units = org.name.rsplit("-", 1)[-1]
+    units = org.name.rsplit("-", 1)[-1]  # synth.py's folders are org-N
+    if not units.isdigit():
+        units = org.name
     floor = org.parent / f"floor-{units}"
     logs = org.parent / "logs"
     trash = bench.Trash(org.parent)
@@ -113,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines))
     if args.write:
         machine = bench.versions()
-        body = (f"## MkDocs' own share ({int(units):,} units)\n\n"
+        size = f"{int(units):,} units" if units.isdigit() else units
+        body = (f"## MkDocs' own share ({size})\n\n"
                 f"Command: `python benchmarks/floor.py --org {org} --runs {args.runs} --write`, "
                 f"{datetime.date.today().isoformat()}, commit {machine['commit']}, {machine['nproc']} cores "
                 f"({machine['cpu']}). Medians of {args.runs} alternating runs "
