@@ -116,10 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         machine = bench.versions()
         size = f"{int(units):,} units" if units.isdigit() else units
+        how = f"Medians of {args.runs} alternating runs" if args.runs > 1 else "One run of each"
         body = (f"## MkDocs' own share ({size})\n\n"
                 f"Command: `python benchmarks/floor.py --org {org} --runs {args.runs} --write`, "
                 f"{datetime.date.today().isoformat()}, commit {machine['commit']}, {machine['nproc']} cores "
-                f"({machine['cpu']}). Medians of {args.runs} alternating runs "
+                f"({machine['cpu']}). {how} "
                 f"(floor {', '.join(f'{r.seconds:.2f}' for r in runs['floor'])} s; plugin "
                 f"{', '.join(f'{r.seconds:.2f}' for r in runs['plugin'])} s).\n\n" + "\n".join(lines) + "\n")
         bench.replace_section(f"floor-{units}", body)
