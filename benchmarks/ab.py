@@ -46,9 +46,7 @@ def build(cmd: list[str], org: Path, log: Path, trash: bench.Trash, cold: bool =
     """A build, cold by default: wall seconds, CPU seconds (with the helpers and dot it waited
     for), peak RSS KB of the largest process, and peak summed PSS KB of all its processes (as
     bench.py). The last build's site (and cache) are set aside, not removed (`bench.Trash`)."""
-    trash.put(org / "site")
-    if cold:
-        trash.put(org / ".cache" / "bsc")
+    trash.before_build(org, cold)
     result = bench.run(cmd, org, timeout=3 * 3600, log=log)
     if not result.ok:
         sys.exit(f"ab: {' '.join(cmd)} failed:\n{result.tail(40)}")

@@ -158,6 +158,13 @@ class Trash:
             shutil.rmtree(path, ignore_errors=True)
             self.removed()
 
+    def before_build(self, project: Path, cold: bool = True) -> None:
+        """Set aside the last build's site of `project` and, for a cold build, the plugin's
+        cache there (`.cache/bsc`, the plugin's default `cache_dir`)."""
+        self.put(project / "site")
+        if cold:
+            self.put(project / ".cache" / "bsc")
+
     def removed(self) -> None:
         """Files were removed (or replaced) just now, outside the trash."""
         os.sync()  # written back: the kernel then waits a minute, not six
@@ -514,9 +521,7 @@ def bench_size(n: int, args) -> dict:
     for i in range(args.runs):
         for kind in ("cold", "warm") if quick else ("cold", "warm", "baseline"):
             project = base if kind == "baseline" else org
-            trash.put(project / "site")
-            if kind == "cold":
-                trash.put(org / ".cache" / "bsc")
+            trash.before_build(project, cold=kind == "cold")
             r = run(build, project, args.timeout, logs / f"build-{kind}-{n}-{i}.log")
             if not r.ok:
                 note_failure(f"{kind} build", r)
@@ -782,8 +787,7 @@ def growth_main(small: int, large: int, args) -> dict:
     trash.settle()
     for i, n in enumerate(order):
         org = work / f"org-{n}"
-        trash.put(org / "site")
-        trash.put(org / ".cache" / "bsc")
+        trash.before_build(org)
         r = run(build, org, args.timeout, logs / f"growth-{n}-{i}.log")
         if not r.ok:
             sys.exit(f"bench: cold build of {n} units failed:\n{r.tail()}")
@@ -883,8 +887,7 @@ def profile_main(n: int, args) -> None:
                         "--force"], check=True)
     trash = Trash(work)
     trash.settle()
-    trash.put(org / "site")
-    trash.put(org / ".cache" / "bsc")
+    trash.before_build(org)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     os.chdir(org)
     from mkdocs.commands.build import build

@@ -91,9 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[bench.Run]] = {"floor": [], "plugin": []}
     for i in range(args.runs):
         for kind, project in (("floor", floor), ("plugin", org)):
-            trash.put(project / "site")
-            if kind == "plugin":
-                trash.put(org / ".cache" / "bsc")
+            trash.before_build(project, cold=kind == "plugin")
             r = bench.run(build, project, args.timeout, logs / f"floor-{kind}-{units}-{i}.log")
             if not r.ok:
                 sys.exit(f"floor: the {kind} build failed; log {r.log}:\n{r.tail()}")

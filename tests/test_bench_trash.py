@@ -55,3 +55,16 @@ def test_settle_waits_only_after_a_recent_removal(tmp_path, monkeypatch):
     trash.settle()
     assert not trash.folder.exists()
     assert len(slept) == 1 and bench.Trash.QUIET - 5 < slept[0] <= bench.Trash.QUIET
+
+
+def test_before_build_sets_aside_the_site_and_only_a_cold_builds_cache(tmp_path):
+    org = tmp_path / "org"
+    for path in (org / "site", org / ".cache" / "bsc"):
+        path.mkdir(parents=True)
+    trash = bench.Trash(tmp_path)
+    trash.before_build(org, cold=False)  # a warm build keeps the plugin's cache
+    assert not (org / "site").exists() and (org / ".cache" / "bsc").exists()
+    (org / "site").mkdir()
+    trash.before_build(org)
+    assert not (org / "site").exists() and not (org / ".cache" / "bsc").exists()
+    assert len(list(trash.folder.iterdir())) == 3 and not trash.stamp.exists()  # set aside, nothing removed
