@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -82,7 +81,7 @@ def main() -> int:
             print(f"{time.perf_counter() - start:7.1f} s  " + "  ".join(f"{k} {v:5.2f}" for k, v in used.items()),
                   flush=True)
     finally:
-        shutil.rmtree(site, ignore_errors=True)
+        trash.put(Path(site))  # removed with the cache, the removal noted for the next run's wait
         trash.empty()
     print(f"wall {time.perf_counter() - start:.1f} s, exit {build.returncode}")
     return build.returncode
